@@ -1,0 +1,93 @@
+package io.pgtrickle.operator.catalog;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+
+/**
+ * DDL of the {@code pgtrickle} catalog schema in the target database. It records every stream
+ * table (with the owning resource's UID, so a second resource cannot claim the same storage table),
+ * what it reads, its frontier and its refresh history, so that status can be rebuilt from the
+ * database alone and the CLI and the operator see the same truth.
+ */
+public final class CatalogSchema {
+    /** Bumped when the DDL below changes; {@link #ensure} upgrades older catalogs. */
+    public static final int VERSION = 1;
+
+    private static final long CATALOG_LOCK = 0x7067747269636bL; // "pgtrick": serialises catalog DDL
+
+    private CatalogSchema() {
+    }
+
+    /** Creates the catalog if missing. Runs in its own transaction; safe to call concurrently. */
+    public static void ensure(Connection c) throws SQLException {
+        boolean auto = c.getAutoCommit();
+        c.setAutoCommit(false);
+        try (Statement s = c.createStatement()) {
+            s.execute("SELECT pg_advisory_xact_lock(" + CATALOG_LOCK + ")");
+            s.execute("CREATE SCHEMA IF NOT EXISTS pgtrickle");
+            s.execute("""
+                    CREATE TABLE IF NOT EXISTS pgtrickle.stream_tables (
+                        namespace          text        NOT NULL,
+                        name               text        NOT NULL,
+                        resource_uid       text        NOT NULL,
+                        storage_schema     text        NOT NULL,
+                        storage_table      text        NOT NULL,
+                        query              text        NOT NULL,
+                        refresh_mode       text        NOT NULL,
+                        effective_mode     text        NOT NULL,
+                        mode_reason        text,
+                        schedule           text,
+                        suspended          boolean     NOT NULL DEFAULT false,
+                        generation         bigint,
+                        frontier           pg_snapshot,
+                        last_refresh_at    timestamptz,
+                        last_refresh_ms    double precision,
+                        last_refresh_rows  bigint,
+                        last_refresh_mode  text,
+                        consecutive_errors integer     NOT NULL DEFAULT 0,
+                        last_error         text,
+                        last_error_hint    text,
+                        last_error_at      timestamptz,
+                        created_at         timestamptz NOT NULL DEFAULT now(),
+                        updated_at         timestamptz NOT NULL DEFAULT now(),
+                        PRIMARY KEY (namespace, name),
+                        UNIQUE (storage_schema, storage_table)
+                    )""");
+            s.execute("""
+                    CREATE TABLE IF NOT EXISTS pgtrickle.stream_table_sources (
+                        namespace     text NOT NULL,
+                        name          text NOT NULL,
+                        source_schema text NOT NULL,
+                        source_table  text NOT NULL,
+                        PRIMARY KEY (namespace, name, source_schema, source_table),
+                        FOREIGN KEY (namespace, name) REFERENCES pgtrickle.stream_tables ON DELETE CASCADE
+                    )""");
+            s.execute("""
+                    CREATE TABLE IF NOT EXISTS pgtrickle.refresh_history (
+                        id          bigserial   PRIMARY KEY,
+                        namespace   text        NOT NULL,
+                        name        text        NOT NULL,
+                        started_at  timestamptz NOT NULL,
+                        duration_ms double precision NOT NULL,
+                        mode        text        NOT NULL,
+                        rows        bigint,
+                        ok          boolean     NOT NULL,
+                        error       text
+                    )""");
+            s.execute("CREATE INDEX IF NOT EXISTS refresh_history_st ON pgtrickle.refresh_history (namespace, name, id)");
+            s.execute("""
+                    CREATE TABLE IF NOT EXISTS pgtrickle.catalog_version (
+                        version integer NOT NULL
+                    )""");
+            s.execute("INSERT INTO pgtrickle.catalog_version SELECT " + VERSION
+                    + " WHERE NOT EXISTS (SELECT 1 FROM pgtrickle.catalog_version)");
+            c.commit();
+        } catch (SQLException | RuntimeException e) {
+            c.rollback();
+            throw e;
+        } finally {
+            c.setAutoCommit(auto);
+        }
+    }
+}

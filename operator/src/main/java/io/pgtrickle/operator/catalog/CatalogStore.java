@@ -1,0 +1,221 @@
+package io.pgtrickle.operator.catalog;
+
+import io.pgtrickle.operator.db.QualifiedName;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Reads and writes the {@code pgtrickle} catalog. Every method runs on the caller's connection and
+ * inside the caller's transaction, so catalog changes commit together with the storage changes they
+ * describe.
+ */
+public final class CatalogStore {
+    private static final String COLUMNS = """
+            namespace, name, resource_uid, storage_schema, storage_table, query, refresh_mode,
+            effective_mode, mode_reason, schedule, suspended, generation, last_refresh_at,
+            last_refresh_ms, last_refresh_rows, last_refresh_mode, consecutive_errors,
+            last_error, last_error_hint, last_error_at""";
+
+    private final Connection c;
+
+    public CatalogStore(Connection c) {
+        this.c = c;
+    }
+
+    public Optional<StreamTableRecord> find(String namespace, String name) throws SQLException {
+        return one("SELECT " + COLUMNS + " FROM pgtrickle.stream_tables WHERE namespace = ? AND name = ?", namespace, name);
+    }
+
+    /** The same, locking the row until the transaction ends. */
+    public Optional<StreamTableRecord> findForUpdate(String namespace, String name) throws SQLException {
+        return one("SELECT " + COLUMNS + " FROM pgtrickle.stream_tables WHERE namespace = ? AND name = ? FOR UPDATE",
+                namespace, name);
+    }
+
+    public Optional<StreamTableRecord> findByTable(QualifiedName table) throws SQLException {
+        return one("SELECT " + COLUMNS + " FROM pgtrickle.stream_tables WHERE storage_schema = ? AND storage_table = ?",
+                table.schema(), table.table());
+    }
+
+    public List<StreamTableRecord> list() throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT " + COLUMNS + " FROM pgtrickle.stream_tables ORDER BY namespace, name");
+             ResultSet rs = ps.executeQuery()) {
+            List<StreamTableRecord> out = new ArrayList<>();
+            while (rs.next()) {
+                out.add(read(rs));
+            }
+            return out;
+        }
+    }
+
+    /** Inserts or replaces the definition part of a row; refresh results are kept on update. */
+    public void upsertDefinition(StreamTableRecord r) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("""
+                INSERT INTO pgtrickle.stream_tables
+                    (namespace, name, resource_uid, storage_schema, storage_table, query, refresh_mode,
+                     effective_mode, mode_reason, schedule, suspended, generation)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (namespace, name) DO UPDATE SET
+                    resource_uid = excluded.resource_uid, query = excluded.query,
+                    refresh_mode = excluded.refresh_mode, effective_mode = excluded.effective_mode,
+                    mode_reason = excluded.mode_reason, schedule = excluded.schedule,
+                    suspended = excluded.suspended, generation = excluded.generation, updated_at = now()""")) {
+            int i = 1;
+            ps.setString(i++, r.namespace());
+            ps.setString(i++, r.name());
+            ps.setString(i++, r.resourceUid());
+            ps.setString(i++, r.storageSchema());
+            ps.setString(i++, r.storageTable());
+            ps.setString(i++, r.query());
+            ps.setString(i++, r.refreshMode());
+            ps.setString(i++, r.effectiveMode());
+            ps.setString(i++, r.modeReason());
+            ps.setString(i++, r.schedule());
+            ps.setBoolean(i++, r.suspended());
+            ps.setObject(i, r.generation());
+            ps.executeUpdate();
+        }
+    }
+
+    public void replaceSources(String namespace, String name, Collection<QualifiedName> sources) throws SQLException {
+        try (PreparedStatement del = c.prepareStatement(
+                "DELETE FROM pgtrickle.stream_table_sources WHERE namespace = ? AND name = ?")) {
+            del.setString(1, namespace);
+            del.setString(2, name);
+            del.executeUpdate();
+        }
+        try (PreparedStatement ins = c.prepareStatement(
+                "INSERT INTO pgtrickle.stream_table_sources VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING")) {
+            for (QualifiedName q : sources) {
+                ins.setString(1, namespace);
+                ins.setString(2, name);
+                ins.setString(3, q.schema());
+                ins.setString(4, q.table());
+                ins.addBatch();
+            }
+            ins.executeBatch();
+        }
+    }
+
+    /** Stream tables (namespace/name keys) whose storage table {@code namespace/name} reads. */
+    public List<String[]> upstreamOf(String namespace, String name) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("""
+                SELECT u.namespace, u.name
+                  FROM pgtrickle.stream_table_sources s
+                  JOIN pgtrickle.stream_tables u
+                    ON u.storage_schema = s.source_schema AND u.storage_table = s.source_table
+                 WHERE s.namespace = ? AND s.name = ?
+                 ORDER BY 1, 2""")) {
+            ps.setString(1, namespace);
+            ps.setString(2, name);
+            try (ResultSet rs = ps.executeQuery()) {
+                List<String[]> out = new ArrayList<>();
+                while (rs.next()) {
+                    out.add(new String[] {rs.getString(1), rs.getString(2)});
+                }
+                return out;
+            }
+        }
+    }
+
+    /** Records a successful refresh: frontier = this transaction's snapshot. */
+    public void recordRefresh(String namespace, String name, Instant startedAt, double ms, long rows, String mode)
+            throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("""
+                UPDATE pgtrickle.stream_tables
+                   SET last_refresh_at = ?, last_refresh_ms = ?, last_refresh_rows = ?, last_refresh_mode = ?,
+                       consecutive_errors = 0, last_error = NULL, last_error_hint = NULL, last_error_at = NULL,
+                       frontier = pg_current_snapshot(), updated_at = now()
+                 WHERE namespace = ? AND name = ?""")) {
+            ps.setTimestamp(1, Timestamp.from(startedAt));
+            ps.setDouble(2, ms);
+            ps.setLong(3, rows);
+            ps.setString(4, mode);
+            ps.setString(5, namespace);
+            ps.setString(6, name);
+            ps.executeUpdate();
+        }
+        history(namespace, name, startedAt, ms, mode, rows, null);
+    }
+
+    /** Records a failed refresh (in a transaction of its own, after the refresh rolled back). */
+    public void recordError(String namespace, String name, Instant at, double ms, String mode, String message,
+                            String hint) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("""
+                UPDATE pgtrickle.stream_tables
+                   SET consecutive_errors = consecutive_errors + 1, last_error = ?, last_error_hint = ?,
+                       last_error_at = ?, updated_at = now()
+                 WHERE namespace = ? AND name = ?""")) {
+            ps.setString(1, message);
+            ps.setString(2, hint);
+            ps.setTimestamp(3, Timestamp.from(at));
+            ps.setString(4, namespace);
+            ps.setString(5, name);
+            ps.executeUpdate();
+        }
+        history(namespace, name, at, ms, mode, null, message);
+    }
+
+    public void delete(String namespace, String name) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "DELETE FROM pgtrickle.stream_tables WHERE namespace = ? AND name = ?")) {
+            ps.setString(1, namespace);
+            ps.setString(2, name);
+            ps.executeUpdate();
+        }
+    }
+
+    private void history(String namespace, String name, Instant at, double ms, String mode, Long rows, String error)
+            throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("""
+                INSERT INTO pgtrickle.refresh_history (namespace, name, started_at, duration_ms, mode, rows, ok, error)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)""")) {
+            ps.setString(1, namespace);
+            ps.setString(2, name);
+            ps.setTimestamp(3, Timestamp.from(at));
+            ps.setDouble(4, ms);
+            ps.setString(5, mode);
+            ps.setObject(6, rows);
+            ps.setBoolean(7, error == null);
+            ps.setString(8, error);
+            ps.executeUpdate();
+        }
+    }
+
+    private Optional<StreamTableRecord> one(String sql, String... args) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            for (int i = 0; i < args.length; i++) {
+                ps.setString(i + 1, args[i]);
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(read(rs)) : Optional.empty();
+            }
+        }
+    }
+
+    private static StreamTableRecord read(ResultSet rs) throws SQLException {
+        return new StreamTableRecord(
+                rs.getString("namespace"), rs.getString("name"), rs.getString("resource_uid"),
+                rs.getString("storage_schema"), rs.getString("storage_table"), rs.getString("query"),
+                rs.getString("refresh_mode"), rs.getString("effective_mode"), rs.getString("mode_reason"),
+                rs.getString("schedule"), rs.getBoolean("suspended"), (Long) rs.getObject("generation"),
+                instant(rs.getTimestamp("last_refresh_at")), (Double) rs.getObject("last_refresh_ms"),
+                (Long) rs.getObject("last_refresh_rows"), rs.getString("last_refresh_mode"),
+                rs.getInt("consecutive_errors"), rs.getString("last_error"), rs.getString("last_error_hint"),
+                instant(rs.getTimestamp("last_error_at")));
+    }
+
+    private static Instant instant(Timestamp t) {
+        return t == null ? null : t.toInstant();
+    }
+}

@@ -1,0 +1,19 @@
+package io.pgtrickle.operator.db;
+
+/**
+ * The stream table's query cannot be used: not a single read-only SELECT, or PostgreSQL rejects
+ * it. The message says what is wrong; the hint says what to do. Both go onto the resource's status
+ * and the CLI's output verbatim, so they never contain credentials or stack traces.
+ */
+public final class InvalidQueryException extends RuntimeException {
+    private final String hint;
+
+    public InvalidQueryException(String message, String hint) {
+        super(message);
+        this.hint = hint;
+    }
+
+    public String hint() {
+        return hint;
+    }
+}

@@ -1,0 +1,161 @@
+package io.pgtrickle.operator.db;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.postgresql.util.PSQLException;
+import org.postgresql.util.ServerErrorMessage;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * Decides whether a user query may define a stream table: exactly one statement, a SELECT (or
+ * WITH / VALUES / TABLE), no data-modifying CTE, accepted by PostgreSQL itself. PostgreSQL judges
+ * the syntax inside a READ ONLY transaction that is always rolled back, so every query it accepts
+ * works in FULL mode and nothing the query might do can persist.
+ */
+public final class QueryChecker {
+    private static final Set<String> ALLOWED_FIRST_WORDS = Set.of("select", "with", "values", "table");
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private QueryChecker() {
+    }
+
+    /** Lexical checks that need no database: one statement, starting like a query. */
+    public static String singleSelect(String query) {
+        if (query == null || query.isBlank()) {
+            throw new InvalidQueryException("spec.query is empty", "write the SELECT whose result the stream table keeps");
+        }
+        List<String> statements;
+        try {
+            statements = SqlText.statements(query);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidQueryException("query has a syntax error: " + e.getMessage(), "check quotes and comments");
+        }
+        if (statements.isEmpty()) {
+            throw new InvalidQueryException("spec.query contains only comments", "write a SELECT statement");
+        }
+        if (statements.size() > 1) {
+            throw new InvalidQueryException("query contains " + statements.size()
+                    + " statements; a stream table is defined by exactly one SELECT",
+                    "remove everything after the first statement's semicolon");
+        }
+        String stmt = statements.get(0);
+        String word = SqlText.firstKeyword(stmt);
+        if (!ALLOWED_FIRST_WORDS.contains(word)) {
+            throw new InvalidQueryException("query is a " + (word.isEmpty() ? "non-SQL" : word.toUpperCase(Locale.ROOT))
+                    + " statement; a stream table's query must be a read-only SELECT",
+                    "write a SELECT (DML and DDL are not allowed)");
+        }
+        return stmt;
+    }
+
+    /**
+     * Full check against the target database. Leaves {@code c} in auto-commit mode as found.
+     *
+     * @throws InvalidQueryException when the query cannot define a stream table
+     * @throws SQLException when the database itself fails (connection lost, …)
+     */
+    public static CheckedQuery check(Connection c, String query) throws SQLException {
+        String stmt = singleSelect(query);
+        boolean autoCommit = c.getAutoCommit();
+        c.setAutoCommit(false);
+        try (Statement s = c.createStatement()) {
+            s.execute("SET TRANSACTION READ ONLY");
+            s.execute("SET LOCAL statement_timeout = '60s'");
+            JsonNode plan;
+            try (ResultSet rs = s.executeQuery("EXPLAIN (VERBOSE, FORMAT JSON) " + stmt)) {
+                rs.next();
+                plan = JSON.readTree(rs.getString(1));
+            } catch (PSQLException e) {
+                throw fromServer(e);
+            } catch (java.io.IOException e) {
+                throw new SQLException("unreadable EXPLAIN output", e);
+            }
+            Set<QualifiedName> sources = new LinkedHashSet<>();
+            walk(plan.path(0).path("Plan"), sources);
+            List<OutputColumn> columns = new ArrayList<>();
+            try (ResultSet rs = s.executeQuery("SELECT * FROM (\n" + stmt + "\n) AS q LIMIT 0")) {
+                ResultSetMetaData md = rs.getMetaData();
+                Set<String> seen = new HashSet<>();
+                for (int i = 1; i <= md.getColumnCount(); i++) {
+                    String name = md.getColumnLabel(i);
+                    if (name.equals("?column?")) {
+                        throw new InvalidQueryException("output column " + i + " has no name",
+                                "give every computed column a name with AS, e.g. count(*) AS n");
+                    }
+                    if (name.startsWith("__pgt_")) {
+                        throw new InvalidQueryException("output column " + name + " uses the reserved prefix __pgt_",
+                                "rename the column");
+                    }
+                    if (!seen.add(name)) {
+                        throw new InvalidQueryException("output column name " + name + " appears more than once",
+                                "give the columns distinct names with AS");
+                    }
+                    columns.add(new OutputColumn(name, md.getColumnTypeName(i)));
+                }
+            } catch (PSQLException e) {
+                throw fromServer(e);
+            }
+            return new CheckedQuery(stmt, columns, List.copyOf(sources));
+        } finally {
+            c.rollback();
+            c.setAutoCommit(autoCommit);
+        }
+    }
+
+    private static void walk(JsonNode node, Set<QualifiedName> sources) {
+        if (node == null || node.isMissingNode()) {
+            return;
+        }
+        String type = node.path("Node Type").asText();
+        if (type.equals("ModifyTable")) {
+            throw new InvalidQueryException("query modifies data (" + node.path("Operation").asText("a write")
+                    + " inside a WITH clause); a stream table's query must be read-only",
+                    "remove the INSERT/UPDATE/DELETE/MERGE from the query");
+        }
+        if (node.hasNonNull("Relation Name")) {
+            sources.add(new QualifiedName(node.path("Schema").asText("public"), node.path("Relation Name").asText()));
+        }
+        for (JsonNode child : node.path("Plans")) {
+            walk(child, sources);
+        }
+    }
+
+    private static InvalidQueryException fromServer(PSQLException e) {
+        ServerErrorMessage m = e.getServerErrorMessage();
+        if (m == null) {
+            throw new IllegalStateException("database error while checking the query: " + e.getMessage(), e);
+        }
+        String sqlState = m.getSQLState() == null ? "" : m.getSQLState();
+        if (sqlState.startsWith("08") || sqlState.startsWith("57") || sqlState.startsWith("53")) {
+            // Connection/resource problems are not the query's fault; let the caller retry.
+            throw new IllegalStateException("database unavailable while checking the query: " + m.getMessage(), e);
+        }
+        String msg = "PostgreSQL rejects the query: " + m.getMessage();
+        if (m.getPosition() > 0) {
+            msg += " (at character " + m.getPosition() + ")";
+        }
+        String hint = m.getHint();
+        if (hint == null) {
+            hint = switch (sqlState) {
+                case "42P01" -> "create the table first, or schema-qualify its name";
+                case "42703" -> "check the column names against the table";
+                case "42601" -> "fix the SQL syntax; try the query in psql first";
+                case "25006" -> "the query tried to write; a stream table's query must be read-only";
+                case "42501" -> "grant the operator's database role SELECT on the tables the query reads";
+                default -> "run the query in psql against the same database to see the problem";
+            };
+        }
+        return new InvalidQueryException(msg, hint);
+    }
+}

@@ -1,0 +1,154 @@
+package io.pgtrickle.operator.db;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Just enough of PostgreSQL's lexical rules (quotes, dollar quotes, comments) to split user text
+ * into statements and find its first keyword. PostgreSQL is the judge of syntax; this class only
+ * guarantees that what we hand it is exactly one statement, because a driver would otherwise
+ * happily send {@code SELECT 1; DROP TABLE t} as two.
+ */
+public final class SqlText {
+    private SqlText() {
+    }
+
+    /** The statements in {@code sql}, without terminating semicolons; blank statements dropped. */
+    public static List<String> statements(String sql) {
+        List<String> out = new ArrayList<>();
+        int start = 0;
+        int i = 0;
+        int n = sql.length();
+        while (i < n) {
+            char c = sql.charAt(i);
+            if (c == '\'' ) {
+                boolean escapes = i > 0 && (sql.charAt(i - 1) == 'E' || sql.charAt(i - 1) == 'e')
+                        && (i < 2 || !isIdentChar(sql.charAt(i - 2)));
+                i = skipQuoted(sql, i, '\'', escapes);
+            } else if (c == '"') {
+                i = skipQuoted(sql, i, '"', false);
+            } else if (c == '-' && i + 1 < n && sql.charAt(i + 1) == '-') {
+                int eol = sql.indexOf('\n', i);
+                i = eol < 0 ? n : eol + 1;
+            } else if (c == '/' && i + 1 < n && sql.charAt(i + 1) == '*') {
+                i = skipBlockComment(sql, i);
+            } else if (c == '$' && (i == 0 || !isIdentChar(sql.charAt(i - 1)))) {
+                int tagEnd = dollarTagEnd(sql, i);
+                if (tagEnd > 0) {
+                    String tag = sql.substring(i, tagEnd + 1);
+                    int close = sql.indexOf(tag, tagEnd + 1);
+                    if (close < 0) {
+                        throw new IllegalArgumentException("unterminated dollar-quoted string " + tag);
+                    }
+                    i = close + tag.length();
+                } else {
+                    i++;
+                }
+            } else if (c == ';') {
+                add(out, sql.substring(start, i));
+                i++;
+                start = i;
+            } else {
+                i++;
+            }
+        }
+        add(out, sql.substring(start));
+        return out;
+    }
+
+    /** The first keyword of {@code statement}, lower case, skipping comments and opening parentheses. */
+    public static String firstKeyword(String statement) {
+        String s = stripLeadingNoise(statement);
+        int j = 0;
+        while (j < s.length() && isIdentChar(s.charAt(j))) {
+            j++;
+        }
+        return s.substring(0, j).toLowerCase(Locale.ROOT);
+    }
+
+    private static String stripLeadingNoise(String s) {
+        int i = 0;
+        int n = s.length();
+        while (i < n) {
+            char c = s.charAt(i);
+            if (Character.isWhitespace(c) || c == '(') {
+                i++;
+            } else if (c == '-' && i + 1 < n && s.charAt(i + 1) == '-') {
+                int eol = s.indexOf('\n', i);
+                i = eol < 0 ? n : eol + 1;
+            } else if (c == '/' && i + 1 < n && s.charAt(i + 1) == '*') {
+                i = skipBlockComment(s, i);
+            } else {
+                break;
+            }
+        }
+        return s.substring(i);
+    }
+
+    private static void add(List<String> out, String stmt) {
+        if (!stripLeadingNoise(stmt).isBlank()) {
+            out.add(stmt.trim());
+        }
+    }
+
+    private static boolean isIdentChar(char c) {
+        return Character.isLetterOrDigit(c) || c == '_' || c == '$';
+    }
+
+    private static int skipQuoted(String s, int open, char quote, boolean backslashEscapes) {
+        int i = open + 1;
+        while (i < s.length()) {
+            char c = s.charAt(i);
+            if (backslashEscapes && c == '\\') {
+                i += 2;
+                continue;
+            }
+            if (c == quote) {
+                if (i + 1 < s.length() && s.charAt(i + 1) == quote) {
+                    i += 2;
+                    continue;
+                }
+                return i + 1;
+            }
+            i++;
+        }
+        throw new IllegalArgumentException("unterminated " + (quote == '"' ? "quoted identifier" : "string literal"));
+    }
+
+    private static int skipBlockComment(String s, int open) {
+        int depth = 0;
+        int i = open;
+        while (i < s.length() - 1) {
+            if (s.charAt(i) == '/' && s.charAt(i + 1) == '*') {
+                depth++;
+                i += 2;
+            } else if (s.charAt(i) == '*' && s.charAt(i + 1) == '/') {
+                depth--;
+                i += 2;
+                if (depth == 0) {
+                    return i;
+                }
+            } else {
+                i++;
+            }
+        }
+        throw new IllegalArgumentException("unterminated /* comment */");
+    }
+
+    /** Index of the closing '$' of a dollar-quote tag starting at {@code i}, or -1. */
+    private static int dollarTagEnd(String s, int i) {
+        int j = i + 1;
+        while (j < s.length()) {
+            char c = s.charAt(j);
+            if (c == '$') {
+                return j;
+            }
+            if (!(Character.isLetterOrDigit(c) || c == '_') || (j == i + 1 && Character.isDigit(c))) {
+                return -1;
+            }
+            j++;
+        }
+        return -1;
+    }
+}

@@ -1,0 +1,35 @@
+package io.pgtrickle.operator.lifecycle;
+
+import org.postgresql.util.PSQLException;
+import org.postgresql.util.ServerErrorMessage;
+
+import java.sql.SQLException;
+
+/**
+ * Turns database exceptions into one-line messages and hints fit for status and CLI output: the
+ * server's own message without stack traces or connection details.
+ */
+final class DatabaseErrors {
+    private DatabaseErrors() {
+    }
+
+    static String describe(Throwable e) {
+        if (e instanceof PSQLException p && p.getServerErrorMessage() != null) {
+            ServerErrorMessage m = p.getServerErrorMessage();
+            return m.getMessage() + (m.getSQLState() == null ? "" : " (SQLSTATE " + m.getSQLState() + ")");
+        }
+        String msg = e.getMessage();
+        return msg == null ? e.getClass().getSimpleName() : msg.lines().findFirst().orElse(msg);
+    }
+
+    static String hint(Throwable e) {
+        if (e instanceof PSQLException p && p.getServerErrorMessage() != null
+                && p.getServerErrorMessage().getHint() != null) {
+            return p.getServerErrorMessage().getHint();
+        }
+        if (e instanceof SQLException s && s.getSQLState() != null && s.getSQLState().startsWith("08")) {
+            return "the database could not be reached; the refresh is retried with backoff";
+        }
+        return "check that the tables the query reads still exist with the same columns";
+    }
+}

@@ -1,0 +1,147 @@
+package io.pgtrickle.operator.lifecycle;
+
+import io.pgtrickle.crds.v1alpha1.ReclaimPolicy;
+import io.pgtrickle.crds.v1alpha1.RefreshMode;
+import io.pgtrickle.operator.catalog.StreamTableRecord;
+import io.pgtrickle.operator.db.InvalidQueryException;
+import io.pgtrickle.operator.db.QualifiedName;
+import io.pgtrickle.operator.refresh.RefreshFailedException;
+import io.pgtrickle.operator.refresh.RefreshResult;
+import io.pgtrickle.operator.testing.PostgresExtension;
+import io.pgtrickle.operator.testing.Rows;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.sql.Connection;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class StreamTableServiceIT {
+    @RegisterExtension
+    static final PostgresExtension PG = new PostgresExtension();
+
+    private static StreamTableService service;
+
+    @BeforeAll
+    static void schema() {
+        PG.database().exec(
+                "CREATE TABLE orders (id bigint PRIMARY KEY, customer_id int, amount numeric(12,2), status text)",
+                "INSERT INTO orders SELECT g, g % 10, g * 1.5, CASE WHEN g % 3 = 0 THEN 'open' ELSE 'done' END"
+                        + " FROM generate_series(1, 200) g");
+        service = new StreamTableService(PG.database().asDatabase());
+    }
+
+    private static StreamTableDefinition def(String name, String table, String query) {
+        return new StreamTableDefinition(new StreamTableKey("default", name), "uid-" + name,
+                QualifiedName.parse(table), query, RefreshMode.AUTO, "1m", false, ReclaimPolicy.Delete, 1L);
+    }
+
+    private static final String TOTALS = "SELECT customer_id, count(*) AS n, sum(amount) AS total FROM orders GROUP BY customer_id";
+
+    @Test
+    void applyCreatesAndLoadsStorageWithTheQueryColumns() throws Exception {
+        ApplyResult r = service.apply(def("totals", "analytics.totals", TOTALS));
+        assertTrue(r.rebuilt());
+        assertEquals("FULL", r.record().effectiveMode());
+        assertTrue(r.record().ready());
+        try (Connection c = PG.database().connect()) {
+            assertEquals(Rows.multiset(c, TOTALS), Rows.multiset(c, "SELECT * FROM analytics.totals"));
+            assertEquals(List.of("customer_id|integer", "n|bigint", "total|numeric"), Rows.multiset(c,
+                    "SELECT column_name || '|' || data_type FROM information_schema.columns"
+                            + " WHERE table_schema = 'analytics' AND table_name = 'totals'"));
+        }
+    }
+
+    @Test
+    void refreshMakesStorageEqualToTheQueryAgain() throws Exception {
+        service.apply(def("open_orders", "open_orders", "SELECT id, amount FROM orders WHERE status = 'open'"));
+        PG.database().exec("UPDATE orders SET status = 'open' WHERE id BETWEEN 1 AND 20",
+                "DELETE FROM orders WHERE id > 190", "INSERT INTO orders VALUES (1000, 1, 5, 'open')");
+        RefreshResult r = service.refresh(new StreamTableKey("default", "open_orders"));
+        try (Connection c = PG.database().connect()) {
+            List<String> expected = Rows.multiset(c, "SELECT id, amount FROM orders WHERE status = 'open'");
+            assertEquals(expected, Rows.multiset(c, "SELECT * FROM open_orders"));
+            assertEquals(expected.size(), r.rows());
+        }
+    }
+
+    @Test
+    void reapplyingTheSameSpecDoesNotRebuild() throws Exception {
+        service.apply(def("same", "same_t", "SELECT id FROM orders"));
+        assertFalse(service.apply(def("same", "same_t", "SELECT id FROM orders")).rebuilt());
+        assertTrue(service.apply(def("same", "same_t", "SELECT id, status FROM orders")).rebuilt());
+    }
+
+    @Test
+    void invalidQueryLeavesNothingBehind() throws Exception {
+        assertThrows(InvalidQueryException.class,
+                () -> service.apply(def("bad", "bad_t", "SELECT nope FROM orders")));
+        assertTrue(service.find(new StreamTableKey("default", "bad")).isEmpty());
+        try (Connection c = PG.database().connect()) {
+            assertEquals(0, Rows.count(c, "SELECT count(*) FROM pg_class WHERE relname = 'bad_t'"));
+        }
+    }
+
+    @Test
+    void secondResourceCannotClaimTheSameTable() throws Exception {
+        service.apply(def("owner", "claimed", "SELECT id FROM orders"));
+        StreamTableConflictException e = assertThrows(StreamTableConflictException.class,
+                () -> service.apply(def("thief", "claimed", "SELECT id FROM orders")));
+        assertTrue(e.getMessage().contains("default/owner"), e.getMessage());
+    }
+
+    @Test
+    void existingUserTableIsNeverTakenOver() {
+        PG.database().exec("CREATE TABLE precious (x int)", "INSERT INTO precious VALUES (42)");
+        assertThrows(StreamTableConflictException.class,
+                () -> service.apply(def("precious", "precious", "SELECT id FROM orders")));
+    }
+
+    @Test
+    void failedRefreshRollsBackAndIsRecorded() throws Exception {
+        PG.database().exec("CREATE TABLE fragile (a int)", "INSERT INTO fragile VALUES (1), (2)");
+        service.apply(def("frag", "frag_st", "SELECT a FROM fragile"));
+        PG.database().exec("ALTER TABLE fragile RENAME COLUMN a TO b");
+        RefreshFailedException e = assertThrows(RefreshFailedException.class,
+                () -> service.refresh(new StreamTableKey("default", "frag")));
+        assertTrue(e.getMessage().contains("column \"a\" does not exist"), e.getMessage());
+        StreamTableRecord rec = service.find(new StreamTableKey("default", "frag")).orElseThrow();
+        assertEquals(1, rec.consecutiveErrors());
+        assertFalse(rec.ready());
+        try (Connection c = PG.database().connect()) {
+            assertEquals(2, Rows.count(c, "SELECT count(*) FROM frag_st"), "old contents kept");
+        }
+    }
+
+    @Test
+    void deleteHonoursReclaimPolicyAndOwnership() throws Exception {
+        service.apply(def("gone", "gone_t", "SELECT id FROM orders"));
+        service.apply(def("kept", "kept_t", "SELECT id FROM orders"));
+        assertEquals(DeleteOutcome.NOTHING_INSTALLED,
+                service.delete(new StreamTableKey("default", "gone"), "some-other-uid", ReclaimPolicy.Delete));
+        assertEquals(DeleteOutcome.DROPPED,
+                service.delete(new StreamTableKey("default", "gone"), "uid-gone", ReclaimPolicy.Delete));
+        assertEquals(DeleteOutcome.RETAINED,
+                service.delete(new StreamTableKey("default", "kept"), "uid-kept", ReclaimPolicy.Retain));
+        assertEquals(DeleteOutcome.NOTHING_INSTALLED,
+                service.delete(new StreamTableKey("default", "never"), "uid-never", ReclaimPolicy.Delete));
+        try (Connection c = PG.database().connect()) {
+            assertEquals(0, Rows.count(c, "SELECT count(*) FROM pg_class WHERE relname = 'gone_t'"));
+            assertEquals(1, Rows.count(c, "SELECT count(*) FROM pg_class WHERE relname = 'kept_t'"));
+            assertEquals(0, Rows.count(c, "SELECT count(*) FROM pgtrickle.stream_tables WHERE name IN ('gone','kept')"));
+        }
+    }
+
+    @Test
+    void streamTableReadingAnotherRecordsTheDependency() throws Exception {
+        service.apply(def("base", "base_t", "SELECT id, customer_id FROM orders"));
+        service.apply(def("derived", "derived_t", "SELECT customer_id, count(*) AS n FROM base_t GROUP BY 1"));
+        assertEquals(List.of(new StreamTableKey("default", "base")),
+                service.upstreamOf(new StreamTableKey("default", "derived")));
+    }
+}
