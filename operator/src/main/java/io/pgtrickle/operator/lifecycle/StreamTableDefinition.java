@@ -5,6 +5,7 @@ import io.pgtrickle.crds.v1alpha1.RefreshMode;
 import io.pgtrickle.crds.v1alpha1.StreamTable;
 import io.pgtrickle.crds.v1alpha1.StreamTableSpec;
 import io.pgtrickle.operator.db.QualifiedName;
+import io.pgtrickle.operator.schedule.Schedule;
 
 /**
  * A stream table as the runtime needs it, whichever source it came from (a Kubernetes resource or
@@ -64,6 +65,15 @@ public record StreamTableDefinition(
         ReclaimPolicy reclaim = spec.getReclaimPolicy() == null ? ReclaimPolicy.Delete : spec.getReclaimPolicy();
         String schedule = spec.getSchedule() == null || spec.getSchedule().isBlank()
                 ? DEFAULT_SCHEDULE : spec.getSchedule().trim();
+        try {
+            Schedule.parse(schedule);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("spec.schedule: " + e.getMessage(), e);
+        }
+        if (spec.getQuery() == null || spec.getQuery().isBlank()) {
+            throw new IllegalArgumentException("spec.query is required: write the SELECT whose result the stream"
+                    + " table keeps");
+        }
         return new StreamTableDefinition(new StreamTableKey(ns, name), uid, table, spec.getQuery(), mode, schedule,
                 Boolean.TRUE.equals(spec.getSuspend()), reclaim, st.getMetadata().getGeneration());
     }

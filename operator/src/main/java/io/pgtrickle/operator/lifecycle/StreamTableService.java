@@ -99,6 +99,9 @@ public final class StreamTableService {
      */
     public RefreshResult refresh(StreamTableKey key) throws SQLException {
         try (Connection c = db.connect()) {
+            if (!catalogExists(c)) {
+                throw new NoSuchStreamTableException(key);
+            }
             c.setAutoCommit(false);
             c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
             Instant start = Instant.now();
@@ -188,6 +191,9 @@ public final class StreamTableService {
     /** Keys of the installed stream tables that {@code key} reads directly. */
     public List<StreamTableKey> upstreamOf(StreamTableKey key) throws SQLException {
         try (Connection c = db.connect()) {
+            if (!catalogExists(c)) {
+                return List.of();
+            }
             return new CatalogStore(c).upstreamOf(key.namespace(), key.name()).stream()
                     .map(a -> new StreamTableKey(a[0], a[1])).toList();
         }

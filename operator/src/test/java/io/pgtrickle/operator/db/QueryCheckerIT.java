@@ -18,7 +18,7 @@ class QueryCheckerIT {
 
     @BeforeAll
     static void schema() {
-        PG.database().exec("CREATE TABLE items (id int PRIMARY KEY, price numeric(10,2), tag text)"");
+        PG.database().exec("CREATE TABLE items (id int PRIMARY KEY, price numeric(10,2), tag text)");
     }
 
     private static CheckedQuery check(String sql) throws Exception {

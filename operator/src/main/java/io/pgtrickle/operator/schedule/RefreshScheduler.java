@@ -1,0 +1,176 @@
+package io.pgtrickle.operator.schedule;
+
+import io.pgtrickle.operator.lifecycle.NoSuchStreamTableException;
+import io.pgtrickle.operator.lifecycle.StreamTableKey;
+import io.pgtrickle.operator.lifecycle.StreamTableService;
+import io.pgtrickle.operator.refresh.RefreshFailedException;
+import io.pgtrickle.operator.refresh.RefreshResult;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs refreshes when they are due. One tick thread finds due stream tables and hands them to a
+ * bounded worker pool; a stream table is never refreshed by two workers at once, upstream stream
+ * tables go before downstream ones that are due at the same tick, and failures back off
+ * exponentially. Used by the Kubernetes operator and by {@code pgtrickle run}/{@code demo} alike.
+ */
+public final class RefreshScheduler implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(RefreshScheduler.class);
+    private static final long TICK_MILLIS = 50;
+
+    /** Receives every refresh outcome, from a worker thread. */
+    public interface Listener {
+        void refreshed(RefreshResult result);
+
+        void failed(StreamTableKey key, RuntimeException error, int consecutiveErrors, Instant retryAt);
+    }
+
+    /** What the scheduler knows about one stream table. */
+    private static final class Entry {
+        final StreamTableKey key;
+        final StreamTableService service;
+        final Schedule schedule;
+        final int depth;
+        volatile Instant due;
+        volatile boolean running;
+        int errors;
+
+        Entry(StreamTableKey key, StreamTableService service, Schedule schedule, int depth, Instant due) {
+            this.key = key;
+            this.service = service;
+            this.schedule = schedule;
+            this.depth = depth;
+            this.due = due;
+        }
+    }
+
+    private final Map<StreamTableKey, Entry> entries = new ConcurrentHashMap<>();
+    private final ScheduledExecutorService ticker;
+    private final ExecutorService workers;
+    private final Listener listener;
+    private final Clock clock;
+    private final Duration minBackoff;
+    private final Duration maxBackoff;
+
+    public RefreshScheduler(int maxConcurrentRefreshes, Duration minBackoff, Duration maxBackoff, Listener listener) {
+        this(maxConcurrentRefreshes, minBackoff, maxBackoff, listener, Clock.systemUTC());
+    }
+
+    RefreshScheduler(int maxConcurrentRefreshes, Duration minBackoff, Duration maxBackoff, Listener listener,
+                     Clock clock) {
+        this.listener = listener;
+        this.clock = clock;
+        this.minBackoff = minBackoff;
+        this.maxBackoff = maxBackoff;
+        this.ticker = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "pgtrickle-scheduler"));
+        this.workers = Executors.newFixedThreadPool(maxConcurrentRefreshes, r -> daemon(r, "pgtrickle-refresh"));
+        ticker.scheduleWithFixedDelay(this::tick, TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Starts (or restarts) scheduling {@code key}; the first refresh is one interval from now, since
+     * {@code apply} has just loaded the table.
+     *
+     * @param depth how many stream tables lie upstream of this one (0 = reads only plain tables)
+     */
+    public void schedule(StreamTableKey key, StreamTableService service, Schedule schedule, int depth) {
+        Entry old = entries.get(key);
+        if (old != null && old.schedule.equals(schedule) && old.service == service && old.depth == depth) {
+            return;
+        }
+        entries.put(key, new Entry(key, service, schedule, depth, schedule.nextAfter(clock.instant())));
+    }
+
+    /** Stops scheduling {@code key} (suspended or deleted); a running refresh finishes. */
+    public void cancel(StreamTableKey key) {
+        entries.remove(key);
+    }
+
+    public boolean isScheduled(StreamTableKey key) {
+        return entries.containsKey(key);
+    }
+
+    /** Next planned refresh of {@code key}, if scheduled. */
+    public Instant nextRefresh(StreamTableKey key) {
+        Entry e = entries.get(key);
+        return e == null ? null : e.due;
+    }
+
+    private void tick() {
+        try {
+            Instant now = clock.instant();
+            List<Entry> due = new ArrayList<>();
+            for (Entry e : entries.values()) {
+                if (!e.running && !e.due.isAfter(now)) {
+                    due.add(e);
+                }
+            }
+            due.sort(Comparator.comparingInt((Entry e) -> e.depth).thenComparing(e -> e.key.toString()));
+            for (Entry e : due) {
+                e.running = true;
+                workers.execute(() -> run(e));
+            }
+        } catch (RuntimeException ex) {
+            LOG.error("scheduler tick failed: {}", ex.toString());
+        }
+    }
+
+    private void run(Entry e) {
+        try {
+            RefreshResult r = e.service.refresh(e.key);
+            e.errors = 0;
+            e.due = e.schedule.nextAfter(clock.instant());
+            listener.refreshed(r);
+        } catch (NoSuchStreamTableException ex) {
+            // Deleted behind our back (e.g. by another operator replica): stop, don't spin.
+            entries.remove(e.key, e);
+            listener.failed(e.key, ex, ++e.errors, null);
+        } catch (Exception ex) {
+            e.errors++;
+            Instant retry = clock.instant().plus(backoff(e.errors));
+            Instant scheduled = e.schedule.nextAfter(clock.instant());
+            e.due = retry.isBefore(scheduled) ? retry : scheduled;
+            RuntimeException rex = ex instanceof RuntimeException r ? r
+                    : new RefreshFailedException("refresh failed: " + ex.getMessage(), null, ex);
+            LOG.warn("refresh of {} failed ({} in a row): {}", e.key, e.errors, rex.getMessage());
+            listener.failed(e.key, rex, e.errors, e.due);
+        } finally {
+            e.running = false;
+        }
+    }
+
+    Duration backoff(int errors) {
+        Duration d = minBackoff.multipliedBy(1L << Math.min(errors - 1, 20));
+        return d.compareTo(maxBackoff) > 0 ? maxBackoff : d;
+    }
+
+    private static Thread daemon(Runnable r, String name) {
+        Thread t = new Thread(r, name);
+        t.setDaemon(true);
+        return t;
+    }
+
+    @Override
+    public void close() {
+        ticker.shutdownNow();
+        workers.shutdown();
+        try {
+            workers.awaitTermination(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,125 @@
+package io.pgtrickle.operator.standalone;
+
+import io.pgtrickle.crds.v1alpha1.StreamTable;
+import io.pgtrickle.operator.cli.StreamTableFiles;
+import io.pgtrickle.operator.db.Database;
+import io.pgtrickle.operator.db.InvalidQueryException;
+import io.pgtrickle.operator.lifecycle.ApplyResult;
+import io.pgtrickle.operator.lifecycle.StreamTableDefinition;
+import io.pgtrickle.operator.lifecycle.StreamTableKey;
+import io.pgtrickle.operator.lifecycle.StreamTableService;
+import io.pgtrickle.operator.refresh.RefreshResult;
+import io.pgtrickle.operator.schedule.DependencyOrder;
+import io.pgtrickle.operator.schedule.RefreshScheduler;
+import io.pgtrickle.operator.schedule.Schedule;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * Standalone mode ({@code pgtrickle run}): applies StreamTables from files to one database and keeps
+ * them fresh on their schedules with the operator's own scheduler, until interrupted or until an
+ * optional duration has passed. Not a second implementation: the same service and scheduler the
+ * Kubernetes operator uses.
+ */
+public final class StandaloneRunner {
+    private final PrintStream out;
+    private final PrintStream err;
+
+    public StandaloneRunner(PrintStream out, PrintStream err) {
+        this.out = out;
+        this.err = err;
+    }
+
+    /**
+     * @param duration  stop after this long; null = until interrupted
+     * @param whileRunning called every two seconds with the service while refreshes run (e.g. to print status)
+     */
+    public int run(Database db, List<Path> files, String namespace, Duration duration,
+                   Consumer<StreamTableService> whileRunning) {
+        StreamTableService service = new StreamTableService(db);
+        List<StreamTableDefinition> defs = new ArrayList<>();
+        try {
+            for (Path f : files) {
+                for (StreamTable st : StreamTableFiles.read(f)) {
+                    defs.add(StreamTableDefinition.of(st, namespace));
+                }
+            }
+        } catch (IOException | IllegalArgumentException e) {
+            err.println("error: " + e.getMessage());
+            return 1;
+        }
+        boolean quiet = whileRunning != null;
+        try (RefreshScheduler scheduler = new RefreshScheduler(4, Duration.ofSeconds(1), Duration.ofMinutes(5),
+                new RefreshScheduler.Listener() {
+                    @Override
+                    public void refreshed(RefreshResult r) {
+                        if (!quiet) {
+                            out.printf("%s refreshed %s: %d rows in %.1f ms (%s)%n", Instant.now(), r.key().name(),
+                                    r.rows(), r.durationMs(), r.mode());
+                        }
+                    }
+
+                    @Override
+                    public void failed(StreamTableKey key, RuntimeException error, int errors, Instant retryAt) {
+                        err.printf("%s refresh of %s failed (%d in a row, retry at %s): %s%n", Instant.now(),
+                                key.name(), errors, retryAt, error.getMessage());
+                    }
+                })) {
+            for (StreamTableDefinition def : defs) {
+                try {
+                    ApplyResult r = service.apply(def);
+                    out.printf("streamtable/%s applied: table %s, %s, %d rows%n", def.key().name(),
+                            r.record().qualifiedTable(), r.record().effectiveMode(), r.record().lastRefreshRows());
+                } catch (InvalidQueryException e) {
+                    err.println("error: " + def.key().name() + ": invalid query: " + e.getMessage() + " (hint: "
+                            + e.hint() + ")");
+                    return 1;
+                } catch (SQLException | RuntimeException e) {
+                    err.println("error: " + def.key().name() + ": " + e.getMessage());
+                    return 1;
+                }
+            }
+            for (StreamTableDefinition def : defs) {
+                if (!def.suspend()) {
+                    scheduler.schedule(def.key(), service, Schedule.parse(def.schedule()),
+                            DependencyOrder.depth(def.key(), service::upstreamOf));
+                }
+            }
+            CountDownLatch stop = new CountDownLatch(1);
+            Thread hook = new Thread(stop::countDown, "pgtrickle-stop");
+            Runtime.getRuntime().addShutdownHook(hook);
+            long deadline = duration == null ? Long.MAX_VALUE : System.nanoTime() + duration.toNanos();
+            while (System.nanoTime() < deadline) {
+                if (whileRunning != null) {
+                    whileRunning.accept(service);
+                }
+                long waitMs = Math.min(2000, Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
+                if (stop.await(waitMs, TimeUnit.MILLISECONDS)) {
+                    break;
+                }
+            }
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // already exiting: nothing to remove
+            }
+            return 0;
+        } catch (SQLException e) {
+            err.println("error: database error: " + e.getMessage());
+            return 1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return 0;
+        }
+    }
+}

@@ -1,0 +1,142 @@
+package io.pgtrickle.operator.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.pgtrickle.operator.testing.PostgresExtension;
+import io.pgtrickle.operator.testing.Rows;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class MainIT {
+    @RegisterExtension
+    static final PostgresExtension PG = new PostgresExtension();
+
+    @TempDir
+    static Path dir;
+
+    record Result(int code, String out, String err) {
+    }
+
+    static Result cli(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = new Main(new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8)).run(args);
+        return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    static Path yaml(String name, String body) throws Exception {
+        Path f = dir.resolve(name);
+        Files.writeString(f, body);
+        return f;
+    }
+
+    static String st(String name, String table, String query) {
+        return """
+                apiVersion: pgtrickle.io/v1alpha1
+                kind: StreamTable
+                metadata:
+                  name: %s
+                spec:
+                  target:
+                    cluster:
+                      name: ignored-with-db
+                  table: %s
+                  query: |
+                    %s
+                """.formatted(name, table, query);
+    }
+
+    @BeforeAll
+    static void schema() {
+        PG.database().exec("CREATE TABLE sales (id int PRIMARY KEY, region text, amount int)",
+                "INSERT INTO sales SELECT g, 'r' || (g % 3), g FROM generate_series(1, 30) g");
+    }
+
+    @Test
+    void applyStatusRefreshRoundTrip() throws Exception {
+        String url = PG.database().jdbcUrl();
+        Path f = yaml("two.yaml", st("by-region", "by_region",
+                "SELECT region, sum(amount) AS total FROM sales GROUP BY region")
+                + "---\n" + st("top-regions", "top_regions", "SELECT region FROM by_region WHERE total > 100"));
+        Result apply = cli("apply", "--db", url, "-f", f.toString());
+        assertEquals(0, apply.code(), apply.err());
+        assertTrue(apply.out().contains("streamtable/by-region created and loaded"), apply.out());
+
+        PG.database().exec("UPDATE sales SET amount = amount * 10 WHERE region = 'r0'");
+        Result refresh = cli("refresh", "--db", url, "top-regions", "by-region");
+        assertEquals(0, refresh.code(), refresh.err());
+        assertTrue(refresh.out().indexOf("refreshed by-region") < refresh.out().indexOf("refreshed top-regions"),
+                "upstream first: " + refresh.out());
+        try (Connection c = PG.database().connect()) {
+            assertEquals(Rows.multiset(c, "SELECT region FROM (SELECT region, sum(amount) AS total FROM sales"
+                    + " GROUP BY region) x WHERE total > 100"), Rows.multiset(c, "SELECT * FROM top_regions"));
+        }
+
+        Result status = cli("status", "--db", url, "-o", "json");
+        assertEquals(0, status.code(), status.err());
+        JsonNode arr = new ObjectMapper().readTree(status.out());
+        assertEquals(2, arr.size());
+        JsonNode first = arr.get(0);
+        assertEquals("by-region", first.get("name").asText());
+        assertEquals("public.by_region", first.get("table").asText());
+        assertEquals("FULL", first.get("effectiveRefreshMode").asText());
+        assertTrue(first.get("ready").asBoolean());
+        assertEquals(3, first.get("lastRefresh").get("rows").asLong());
+        assertFalse(first.get("lastRefresh").get("time").asText().isEmpty());
+    }
+
+    @Test
+    void invalidQueryExitsNonZeroWithAMessageAndInstallsNothing() throws Exception {
+        Path f = yaml("bad.yaml", st("bad", "bad_t", "DELETE FROM sales"));
+        Result r = cli("apply", "--db", PG.database().jdbcUrl(), "-f", f.toString());
+        assertEquals(1, r.code());
+        assertTrue(r.err().contains("error: bad: invalid query: query is a DELETE statement"), r.err());
+        assertTrue(r.err().contains("hint:"), r.err());
+        assertFalse(r.err().contains("Exception"), r.err());
+    }
+
+    @Test
+    void badYamlIsReportedWithFileAndField() throws Exception {
+        Path f = yaml("mode.yaml", st("m", "m_t", "SELECT 1 AS one").replace("  table:", "  refreshMode: SOMETIMES\n  table:"));
+        Result r = cli("apply", "--db", PG.database().jdbcUrl(), "-f", f.toString());
+        assertEquals(1, r.code());
+        assertTrue(r.err().contains("mode.yaml") && r.err().contains("spec.refreshMode")
+                && r.err().contains("SOMETIMES"), r.err());
+    }
+
+    @Test
+    void refreshOfAnUnknownNameFails() {
+        Result r = cli("refresh", "--db", PG.database().jdbcUrl(), "nope");
+        assertEquals(1, r.code());
+        assertTrue(r.err().contains("no stream table nope"), r.err());
+    }
+
+    @Test
+    void usageErrorsExitWithTwo() {
+        assertEquals(2, cli("apply", "-f", "x.yaml").code());
+        assertEquals(2, cli("frobnicate").code());
+        assertEquals(2, cli("status", "--db", PG.database().jdbcUrl(), "--bogus", "1").code());
+    }
+
+    @Test
+    void unreachableDatabaseIsAOneLineError() {
+        Result r = cli("status", "--db", "jdbc:postgresql://127.0.0.1:1/none?user=x&password=secret123", "-o", "json");
+        assertEquals(1, r.code());
+        assertFalse(r.err().contains("secret123"), r.err());
+        assertEquals(1, r.err().strip().lines().count(), r.err());
+    }
+}
