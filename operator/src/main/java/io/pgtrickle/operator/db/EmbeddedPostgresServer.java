@@ -21,10 +21,6 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
 
     private final EmbeddedPostgres postgres;
 
-    private EmbeddedPostgres delegate() {
-        return postgres;
-    }
-
     private EmbeddedPostgresServer(EmbeddedPostgres postgres) {
         this.postgres = postgres;
     }
@@ -53,7 +49,7 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
     }
 
     public int port() {
-        return delegate().getPort();
+        return postgres.getPort();
     }
 
     /** JDBC URL of {@code database} on this server, as the superuser. */

@@ -38,6 +38,11 @@ public final class JdbcDatabase implements Database {
         return new JdbcDatabase("jdbc:postgresql://" + host + ":" + port + "/" + database, user, password);
     }
 
+    /** Same URL and credentials ⇒ same identity; the password enters only as a hash. */
+    public String identity() {
+        return url + "|" + props.getProperty("user", "") + "|" + props.getProperty("password", "").hashCode();
+    }
+
     @Override
     public Connection connect() throws SQLException {
         return DriverManager.getConnection(url, props);

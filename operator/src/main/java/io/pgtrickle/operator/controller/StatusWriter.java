@@ -1,0 +1,51 @@
+package io.pgtrickle.operator.controller;
+
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.pgtrickle.crds.v1alpha1.StreamTable;
+import io.pgtrickle.crds.v1alpha1.StreamTableStatus;
+import io.pgtrickle.operator.lifecycle.StreamTableKey;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Writes StreamTable status with server-side apply on the status subresource, under one field
+ * manager, from the reconciler and from refresh workers alike. Applying the whole status each
+ * time means a field we stop setting (a cleared lastError) is removed, not left stale.
+ */
+public final class StatusWriter {
+    public static final String FIELD_MANAGER = "pgtrickle-operator";
+    private static final Logger LOG = LoggerFactory.getLogger(StatusWriter.class);
+    private static final PatchContext APPLY = new PatchContext.Builder()
+            .withPatchType(PatchType.SERVER_SIDE_APPLY).withFieldManager(FIELD_MANAGER).withForce(true).build();
+
+    private final KubernetesClient client;
+
+    public StatusWriter(KubernetesClient client) {
+        this.client = client;
+    }
+
+    /** The resource as the API server has it now, or null if it is gone. */
+    public StreamTable current(StreamTableKey key) {
+        return client.resources(StreamTable.class).inNamespace(key.namespace()).withName(key.name()).get();
+    }
+
+    public void write(StreamTableKey key, StreamTableStatus status) {
+        StreamTable patch = new StreamTable();
+        patch.setMetadata(new ObjectMetaBuilder().withName(key.name()).withNamespace(key.namespace()).build());
+        patch.setStatus(status);
+        try {
+            client.resources(StreamTable.class).inNamespace(key.namespace()).withName(key.name())
+                    .subresource("status").patch(APPLY, patch);
+        } catch (KubernetesClientException e) {
+            if (e.getCode() == 404) {
+                LOG.debug("{} is gone; status not written", key);
+                return;
+            }
+            throw e;
+        }
+    }
+}

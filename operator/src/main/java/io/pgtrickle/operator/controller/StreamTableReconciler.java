@@ -1,0 +1,150 @@
+package io.pgtrickle.operator.controller;
+
+import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
+import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.pgtrickle.crds.v1alpha1.StreamTable;
+import io.pgtrickle.crds.v1alpha1.StreamTableStatus;
+import io.pgtrickle.operator.catalog.StreamTableRecord;
+import io.pgtrickle.operator.db.InvalidQueryException;
+import io.pgtrickle.operator.lifecycle.ApplyResult;
+import io.pgtrickle.operator.lifecycle.DeleteOutcome;
+import io.pgtrickle.operator.lifecycle.ModeDecision;
+import io.pgtrickle.operator.lifecycle.StreamTableConflictException;
+import io.pgtrickle.operator.lifecycle.StreamTableDefinition;
+import io.pgtrickle.operator.lifecycle.StreamTableKey;
+import io.pgtrickle.operator.lifecycle.StreamTableService;
+import io.pgtrickle.operator.schedule.DependencyOrder;
+import io.pgtrickle.operator.schedule.RefreshScheduler;
+import io.pgtrickle.operator.schedule.Schedule;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.sql.SQLException;
+import java.time.Duration;
+
+/**
+ * Reconciles a StreamTable: resolve the target database, install or update the stream table
+ * there (the same {@link StreamTableService} the CLI uses), hand it to the refresh scheduler, and
+ * report. Deleting the resource removes what was installed, honouring {@code reclaimPolicy}, and
+ * never drops anything for a resource that never reconciled.
+ */
+@ControllerConfiguration(name = "streamtable", fieldManager = StatusWriter.FIELD_MANAGER)
+public final class StreamTableReconciler implements Reconciler<StreamTable>, Cleaner<StreamTable> {
+    private static final Logger LOG = LoggerFactory.getLogger(StreamTableReconciler.class);
+    static final Duration RETRY = Duration.ofSeconds(15);
+    static final Duration RECHECK = Duration.ofMinutes(5);
+
+    private final TargetResolver targets;
+    private final RefreshScheduler scheduler;
+    private final StatusWriter status;
+    private final ServiceCache services;
+
+    public StreamTableReconciler(TargetResolver targets, RefreshScheduler scheduler, StatusWriter status,
+                                 ServiceCache services) {
+        this.targets = targets;
+        this.scheduler = scheduler;
+        this.status = status;
+        this.services = services;
+    }
+
+    @Override
+    public UpdateControl<StreamTable> reconcile(StreamTable st, Context<StreamTable> context) {
+        StreamTableKey key = new StreamTableKey(st.getMetadata().getNamespace(), st.getMetadata().getName());
+        Long generation = st.getMetadata().getGeneration();
+        StreamTableStatus previous = st.getStatus();
+        StreamTableDefinition def;
+        TargetResolver.ResolvedTarget target;
+        try {
+            def = StreamTableDefinition.of(st, key.namespace());
+            target = targets.resolve(st);
+        } catch (IllegalArgumentException e) {
+            return fail(key, previous, generation, "InvalidSpec", e.getMessage(), "fix the spec and apply it again");
+        } catch (TargetResolver.TargetException e) {
+            return fail(key, previous, generation, "TargetNotFound", e.getMessage(),
+                    "create the cluster or Secret, or fix spec.target").rescheduleAfter(RETRY);
+        }
+        StreamTableService service = services.forTarget(target.database());
+        services.bind(key, service);
+        try {
+            ApplyResult applied = service.apply(def);
+            if (applied.rebuilt()) {
+                LOG.info("{}: installed {} in {} ({} rows)", key, def.table(), target.description(),
+                        applied.record().lastRefreshRows());
+            }
+            String reason = "Refreshed";
+            String message = "stream table " + def.table() + " is maintained in " + target.description();
+            if (def.suspend()) {
+                scheduler.cancel(key);
+                reason = "Suspended";
+                message = "spec.suspend is true: no refreshes are scheduled";
+            } else {
+                scheduler.schedule(key, service, Schedule.parse(def.schedule()),
+                        DependencyOrder.depth(key, service::upstreamOf));
+            }
+            StreamTableRecord rec = applied.record();
+            if (!def.suspend() && rec.consecutiveErrors() > 0) {
+                reason = "RefreshFailed";
+                message = rec.lastError();
+            }
+            status.write(key, StatusBuilder.fromRecord(previous, rec, generation, reason, message,
+                    scheduler.nextRefresh(key)));
+            return UpdateControl.<StreamTable>noUpdate().rescheduleAfter(RECHECK);
+        } catch (InvalidQueryException e) {
+            scheduler.cancel(key);
+            return fail(key, previous, generation, "InvalidQuery", e.getMessage(), e.hint());
+        } catch (StreamTableConflictException e) {
+            scheduler.cancel(key);
+            return fail(key, previous, generation, "TableConflict", e.getMessage(), e.hint());
+        } catch (ModeDecision.UnsupportedModeException e) {
+            scheduler.cancel(key);
+            return fail(key, previous, generation, "UnsupportedRefreshMode", e.getMessage(), e.hint());
+        } catch (SQLException | IllegalStateException e) {
+            LOG.warn("{}: database unavailable: {}", key, e.getMessage());
+            return fail(key, previous, generation, "ConnectionFailed",
+                    "cannot reach " + target.description() + ": " + firstLine(e.getMessage()),
+                    "check that the database is up and the credentials in the Secret are valid; retrying")
+                    .rescheduleAfter(RETRY);
+        }
+    }
+
+    @Override
+    public DeleteControl cleanup(StreamTable st, Context<StreamTable> context) {
+        StreamTableKey key = new StreamTableKey(st.getMetadata().getNamespace(), st.getMetadata().getName());
+        scheduler.cancel(key);
+        services.unbind(key);
+        TargetResolver.ResolvedTarget target;
+        try {
+            target = targets.resolve(st);
+        } catch (RuntimeException e) {
+            // Without a target there is nothing we can reach to clean up; do not block deletion forever.
+            LOG.warn("{}: deleted without cleanup: {}", key, e.getMessage());
+            return DeleteControl.defaultDelete();
+        }
+        try {
+            StreamTableDefinition def = StreamTableDefinition.of(st, key.namespace());
+            DeleteOutcome outcome = services.forTarget(target.database())
+                    .delete(key, st.getMetadata().getUid(), def.reclaimPolicy());
+            LOG.info("{}: deleted ({})", key, outcome);
+            return DeleteControl.defaultDelete();
+        } catch (IllegalArgumentException e) {
+            return DeleteControl.defaultDelete();
+        } catch (SQLException | RuntimeException e) {
+            LOG.warn("{}: cleanup failed, retrying: {}", key, e.getMessage());
+            return DeleteControl.noFinalizerRemoval().rescheduleAfter(RETRY.toMillis());
+        }
+    }
+
+    private UpdateControl<StreamTable> fail(StreamTableKey key, StreamTableStatus previous, Long generation,
+                                            String reason, String message, String hint) {
+        status.write(key, StatusBuilder.failure(previous, generation, reason, message, hint));
+        return UpdateControl.noUpdate();
+    }
+
+    private static String firstLine(String s) {
+        return s == null ? "" : s.lines().findFirst().orElse(s);
+    }
+}
