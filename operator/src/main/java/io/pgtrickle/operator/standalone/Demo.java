@@ -94,7 +94,7 @@ public final class Demo {
     }
 
     /** The tables the StreamTables in examples/ read. */
-    static void createSampleSchema(JdbcDatabase db) throws SQLException {
+    public static void createSampleSchema(JdbcDatabase db) throws SQLException {
         try (Connection c = db.connect(); Statement s = c.createStatement()) {
             s.execute("""
                     CREATE TABLE customers (

@@ -1,0 +1,260 @@
+package io.pgtrickle.e2e;
+
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.pgtrickle.crds.v1alpha1.StreamTable;
+import io.pgtrickle.operator.controller.OperatorRuntime;
+import io.pgtrickle.operator.db.EmbeddedPostgresServer;
+import io.pgtrickle.operator.db.JdbcDatabase;
+import io.pgtrickle.operator.standalone.Demo;
+import io.pgtrickle.operator.testing.PostgresExtension;
+import io.pgtrickle.operator.testing.Rows;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The walking skeleton end to end: the real kube-apiserver, the real kubectl, the operator running
+ * in this JVM, and a real PostgreSQL standing in for a CloudNativePG cluster (Secret {@code pg-app}
+ * points at it, as CNPG's would).
+ */
+class StreamTableE2E {
+    private static final String NS = "e2e";
+    private static final Duration WAIT = Duration.ofSeconds(60);
+    private static KubeCluster k8s;
+    private static KubernetesClient client;
+    private static OperatorRuntime operator;
+    private static JdbcDatabase app;
+
+    @BeforeAll
+    static void start() throws Exception {
+        k8s = KubeCluster.get();
+        client = k8s.client();
+        EmbeddedPostgresServer pg = PostgresExtension.server();
+        pg.createDatabase("app");
+        app = JdbcDatabase.fromUrl(pg.jdbcUrl("app"));
+        Demo.createSampleSchema(app);
+
+        k8s.kubectl("apply", "-f", "crds/").assertOk();
+        for (String crd : List.of("streamtables.pgtrickle.io", "refreshpolicies.pgtrickle.io")) {
+            k8s.kubectl("wait", "--for=condition=Established", "crd/" + crd, "--timeout=60s").assertOk();
+        }
+        client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(NS).endMetadata().build())
+                .serverSideApply();
+        client.secrets().inNamespace(NS).resource(new SecretBuilder().withNewMetadata().withName("pg-app")
+                .endMetadata().withStringData(Map.of("username", "postgres", "password", "unused-in-trust-mode",
+                        "dbname", "app", "host", "127.0.0.1", "port", Integer.toString(pg.port()))).build())
+                .serverSideApply();
+        operator = new OperatorRuntime(client, 2).start();
+    }
+
+    @AfterAll
+    static void stop() {
+        if (operator != null) {
+            operator.close();
+        }
+    }
+
+    private static StreamTable get(String name) {
+        return client.resources(StreamTable.class).inNamespace(NS).withName(name).get();
+    }
+
+    private static Condition ready(StreamTable st) {
+        if (st == null || st.getStatus() == null || st.getStatus().getConditions() == null) {
+            return null;
+        }
+        return st.getStatus().getConditions().stream().filter(c -> c.getType().equals("Ready")).findFirst()
+                .orElse(null);
+    }
+
+    private static List<String> rows(String sql) throws Exception {
+        try (Connection c = app.connect()) {
+            return Rows.multiset(c, sql);
+        }
+    }
+
+    private static long count(String sql) throws Exception {
+        try (Connection c = app.connect()) {
+            return Rows.count(c, sql);
+        }
+    }
+
+    private static Path yaml(String name, String body) throws Exception {
+        Path f = Files.createTempFile(name, ".yaml");
+        Files.writeString(f, body);
+        return f;
+    }
+
+    private static final String ORDER_TOTALS = """
+            SELECT customer_id, count(*) AS order_count, sum(amount) AS total_amount
+            FROM orders WHERE status <> 'cancelled' GROUP BY customer_id""";
+
+    @Test
+    void kubectlApplyThenSourceChangesThenDeleteRoundTrip() throws Exception {
+        k8s.kubectl("apply", "-n", NS, "-f", "examples/orders.yaml").assertOk();
+        k8s.kubectl("wait", "-n", NS, "--for=condition=Ready", "streamtable/order-totals", "--timeout=60s")
+                .assertOk();
+        assertEquals(rows(ORDER_TOTALS), rows("SELECT * FROM analytics.order_totals"));
+
+        KubeCluster.Result table = k8s.kubectl("get", "streamtables", "-n", NS).assertOk();
+        String header = table.stdout().lines().findFirst().orElseThrow();
+        assertTrue(header.matches("NAME\\s+TABLE\\s+MODE\\s+READY\\s+REASON\\s+LAST REFRESH\\s+AGE\\s*"), header);
+        String row = table.stdout().lines().filter(l -> l.startsWith("order-totals")).findFirst().orElseThrow();
+        assertTrue(row.matches("order-totals\\s+analytics\\.order_totals\\s+FULL\\s+True\\s+Refreshed\\s+\\S+\\s+\\S+\\s*"),
+                row);
+
+        StreamTable st = get("order-totals");
+        assertEquals(st.getMetadata().getGeneration(), st.getStatus().getObservedGeneration());
+        String firstRefresh = st.getStatus().getLastRefresh().getTime();
+        String transition = ready(st).getLastTransitionTime();
+
+        try (Connection c = app.connect()) {
+            c.createStatement().execute("UPDATE orders SET amount = amount + 100 WHERE customer_id <= 10");
+            c.createStatement().execute("DELETE FROM orders WHERE customer_id = 20");
+            c.createStatement().execute("INSERT INTO orders (id, customer_id, amount, status)"
+                    + " VALUES (900001, 77, 12.5, 'new')");
+        }
+        Eventually.await(WAIT, "order_totals to match its query after the change",
+                () -> rows("SELECT * FROM analytics.order_totals"), r -> {
+                    try {
+                        return r.equals(rows(ORDER_TOTALS));
+                    } catch (Exception e) {
+                        return false;
+                    }
+                });
+        StreamTable later = Eventually.await(WAIT, "status to show a later refresh", () -> get("order-totals"),
+                s -> s.getStatus().getLastRefresh() != null
+                        && !s.getStatus().getLastRefresh().getTime().equals(firstRefresh));
+        assertEquals(transition, ready(later).getLastTransitionTime(), "Ready stayed True: no transition");
+
+        k8s.kubectl("delete", "-n", NS, "streamtable/order-totals", "--timeout=60s").assertOk();
+        assertEquals(0, count("SELECT count(*) FROM pg_class WHERE relname = 'order_totals'"));
+        assertEquals(0, count("SELECT count(*) FROM pgtrickle.stream_tables WHERE name = 'order-totals'"));
+    }
+
+    @Test
+    void invalidSqlIsReportedOnTheResource() throws Exception {
+        Path f = yaml("bad", """
+                apiVersion: pgtrickle.io/v1alpha1
+                kind: StreamTable
+                metadata:
+                  name: bad-sql
+                spec:
+                  target: {cluster: {name: pg}}
+                  query: SELECT customer_id, no_such_column FROM orders
+                """);
+        k8s.kubectl("apply", "-n", NS, "-f", f.toString()).assertOk();
+        StreamTable st = Eventually.await(WAIT, "Ready=False on bad-sql", () -> get("bad-sql"),
+                s -> ready(s) != null && ready(s).getStatus().equals("False"));
+        Condition c = ready(st);
+        assertEquals("InvalidQuery", c.getReason());
+        assertTrue(c.getMessage().contains("no_such_column") && c.getMessage().contains("does not exist"),
+                c.getMessage());
+        assertEquals(0, count("SELECT count(*) FROM pg_class WHERE relname = 'bad_sql'"), "nothing installed");
+
+        KubeCluster.Result table = k8s.kubectl("get", "st", "bad-sql", "-n", NS).assertOk();
+        assertTrue(table.stdout().contains("InvalidQuery"), table.stdout());
+
+        k8s.kubectl("delete", "-n", NS, "streamtable/bad-sql", "--timeout=60s").assertOk();
+    }
+
+    private static KubeCluster.Result applyInvalid(String specLines) throws Exception {
+        Path f = yaml("invalid", """
+                apiVersion: pgtrickle.io/v1alpha1
+                kind: StreamTable
+                metadata:
+                  name: rejected
+                spec:
+                """ + specLines);
+        return k8s.kubectl("apply", "-n", NS, "-f", f.toString());
+    }
+
+    @Test
+    void apiServerValidatesTheSpecWithTheCrdSchema() throws Exception {
+        KubeCluster.Result r = applyInvalid("  target: {cluster: {name: pg}}\n  query: SELECT 1 AS one\n  refreshMode: SOMETIMES\n");
+        assertNotEquals(0, r.exitCode());
+        assertTrue(r.stderr().contains("spec.refreshMode") && r.stderr().contains("SOMETIMES"), r.stderr());
+
+        r = applyInvalid("  target: {cluster: {name: pg}}\n  query: SELECT 1 AS one\n  schedule: every now and then\n");
+        assertNotEquals(0, r.exitCode());
+        assertTrue(r.stderr().contains("spec.schedule"), r.stderr());
+
+        r = applyInvalid("  target: {cluster: {name: pg}}\n  query: \"   \"\n");
+        assertNotEquals(0, r.exitCode());
+        assertTrue(r.stderr().contains("spec.query"), r.stderr());
+
+        r = applyInvalid("  query: SELECT 1 AS one\n  target: {cluster: {name: pg}, connectionSecretRef: {name: s}}\n");
+        assertNotEquals(0, r.exitCode());
+        assertTrue(r.stderr().contains("spec.target"), r.stderr());
+        assertEquals(null, get("rejected"));
+    }
+
+    @Test
+    void storageTableIsImmutableAndStatusIsASubresource() throws Exception {
+        Path f = yaml("imm", """
+                apiVersion: pgtrickle.io/v1alpha1
+                kind: StreamTable
+                metadata:
+                  name: paid-orders
+                spec:
+                  target: {cluster: {name: pg}}
+                  table: reports.paid_orders
+                  query: SELECT id, amount FROM orders WHERE status = 'paid'
+                  schedule: 1h
+                """);
+        // Server-side apply, as Argo CD and Flux do.
+        k8s.kubectl("apply", "--server-side", "--field-manager=gitops", "-n", NS, "-f", f.toString()).assertOk();
+        k8s.kubectl("wait", "-n", NS, "--for=condition=Ready", "streamtable/paid-orders", "--timeout=60s")
+                .assertOk();
+        KubeCluster.Result patch = k8s.kubectl("patch", "-n", NS, "streamtable/paid-orders", "--type=merge",
+                "-p", "{\"spec\":{\"table\":\"reports.other\"}}");
+        assertNotEquals(0, patch.exitCode());
+        assertTrue(patch.stderr().contains("immutable"), patch.stderr());
+
+        // Writing status through the main resource is ignored: status belongs to the operator.
+        k8s.kubectl("patch", "-n", NS, "streamtable/paid-orders", "--type=merge",
+                "-p", "{\"status\":{\"table\":\"hijacked\"}}").assertOk();
+        assertEquals("reports.paid_orders", get("paid-orders").getStatus().getTable());
+
+        StreamTable st = get("paid-orders");
+        List<String> managers = st.getMetadata().getManagedFields().stream()
+                .map(m -> m.getManager() + "/" + (m.getSubresource() == null ? "" : m.getSubresource())).toList();
+        assertTrue(managers.contains("gitops/"), managers.toString());
+        assertTrue(managers.contains("pgtrickle-operator/status"), managers.toString());
+        k8s.kubectl("delete", "-n", NS, "streamtable/paid-orders", "--timeout=60s").assertOk();
+        assertEquals(0, count("SELECT count(*) FROM pg_class WHERE relname = 'paid_orders'"));
+    }
+
+    @Test
+    void retainKeepsTheStorageTableButRemovesTheCatalogEntry() throws Exception {
+        k8s.kubectl("apply", "-n", NS, "-f", "examples/customers.yaml").assertOk();
+        k8s.kubectl("wait", "-n", NS, "--for=condition=Ready", "streamtable/customer-orders", "--timeout=60s")
+                .assertOk();
+        long rows = count("SELECT count(*) FROM analytics.customer_orders");
+        assertTrue(rows > 0);
+        k8s.kubectl("delete", "-n", NS, "streamtable/customer-orders", "--timeout=60s").assertOk();
+        assertEquals(rows, count("SELECT count(*) FROM analytics.customer_orders"));
+        assertEquals(0, count("SELECT count(*) FROM pgtrickle.stream_tables WHERE name = 'customer-orders'"));
+    }
+
+    @Test
+    void crdsAreEstablished() {
+        CustomResourceDefinition crd = client.apiextensions().v1().customResourceDefinitions()
+                .withName("streamtables.pgtrickle.io").get();
+        assertEquals("pgtrickle.io", crd.getSpec().getGroup());
+    }
+}
