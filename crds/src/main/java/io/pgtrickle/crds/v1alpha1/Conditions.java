@@ -23,6 +23,12 @@ public final class Conditions {
   public static final String REASON_ERROR_LIMIT_REACHED = "ErrorLimitReached";
   /** Ready=False: the spec is valid for the API server but rejected by pg_trickle (e.g. unsupported query). */
   public static final String REASON_INVALID_SPEC = "InvalidSpec";
+  /** Ready=False: PostgreSQL rejects the query, or it is not a single read-only SELECT. */
+  public static final String REASON_INVALID_QUERY = "InvalidQuery";
+  /** Ready=False: the storage table belongs to another stream table or exists without being managed by pg-trickle. */
+  public static final String REASON_TABLE_CONFLICT = "TableConflict";
+  /** Ready=False: the requested refreshMode is not available in this version. */
+  public static final String REASON_UNSUPPORTED_REFRESH_MODE = "UnsupportedRefreshMode";
   /** Ready=False: spec.target is missing, or its cluster or Secret does not exist or lacks keys. */
   public static final String REASON_TARGET_NOT_FOUND = "TargetNotFound";
   /** Ready=False: the database could not be reached or refused the connection. */

@@ -2,6 +2,7 @@ package io.pgtrickle.operator.controller;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.Operator;
+import io.pgtrickle.crds.v1alpha1.Conditions;
 import io.pgtrickle.crds.v1alpha1.StreamTable;
 import io.pgtrickle.crds.v1alpha1.StreamTableStatus;
 import io.pgtrickle.operator.catalog.StreamTableRecord;
@@ -77,13 +78,13 @@ public final class OperatorRuntime implements AutoCloseable {
                 StreamTableStatus previous = st.getStatus();
                 Long generation = previous == null ? null : previous.getObservedGeneration();
                 if (rec == null) {
-                    status.write(key, StatusBuilder.failure(previous, generation, "RefreshFailed",
+                    status.write(key, StatusBuilder.failure(previous, generation, Conditions.REASON_REFRESH_FAILED,
                             error == null ? "stream table is no longer installed" : error, hint));
                     return;
                 }
                 boolean ok = rec.consecutiveErrors() == 0;
                 status.write(key, StatusBuilder.fromRecord(previous, rec, generation,
-                        ok ? "Refreshed" : "RefreshFailed",
+                        ok ? Conditions.REASON_REFRESHED : Conditions.REASON_REFRESH_FAILED,
                         ok ? readyMessage(previous) : rec.lastError() + (rec.lastErrorHint() == null ? ""
                                 : " (hint: " + rec.lastErrorHint() + ")"),
                         scheduler.nextRefresh(key)));

@@ -2,6 +2,7 @@ package io.pgtrickle.operator.controller;
 
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ConditionBuilder;
+import io.pgtrickle.crds.v1alpha1.Conditions;
 import io.pgtrickle.crds.v1alpha1.LastError;
 import io.pgtrickle.crds.v1alpha1.LastRefresh;
 import io.pgtrickle.crds.v1alpha1.StreamTableStatus;
@@ -47,7 +48,7 @@ public final class StatusBuilder {
             s.setLastError(null);
         }
         s.setNextRefresh(nextRefresh == null ? null : nextRefresh.toString());
-        boolean ready = r.ready() && reason.equals("Refreshed");
+        boolean ready = r.ready() && reason.equals(Conditions.REASON_REFRESHED);
         s.setConditions(withReady(previous, ready ? "True" : "False", reason, message, generation));
         return s;
     }
@@ -73,7 +74,7 @@ public final class StatusBuilder {
         String transition = Instant.now().toString();
         if (previous != null && previous.getConditions() != null) {
             for (Condition c : previous.getConditions()) {
-                if ("Ready".equals(c.getType())) {
+                if (Conditions.READY.equals(c.getType())) {
                     if (status.equals(c.getStatus()) && c.getLastTransitionTime() != null) {
                         transition = c.getLastTransitionTime();
                     }
@@ -82,7 +83,7 @@ public final class StatusBuilder {
                 }
             }
         }
-        out.add(0, new ConditionBuilder().withType("Ready").withStatus(status).withReason(reason)
+        out.add(0, new ConditionBuilder().withType(Conditions.READY).withStatus(status).withReason(reason)
                 .withMessage(message).withObservedGeneration(generation).withLastTransitionTime(transition).build());
         return out;
     }

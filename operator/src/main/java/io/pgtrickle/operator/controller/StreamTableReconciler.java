@@ -6,6 +6,7 @@ import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.pgtrickle.crds.v1alpha1.Conditions;
 import io.pgtrickle.crds.v1alpha1.StreamTable;
 import io.pgtrickle.crds.v1alpha1.StreamTableStatus;
 import io.pgtrickle.operator.catalog.StreamTableRecord;
@@ -62,9 +63,9 @@ public final class StreamTableReconciler implements Reconciler<StreamTable>, Cle
             def = StreamTableDefinition.of(st, key.namespace());
             target = targets.resolve(st);
         } catch (IllegalArgumentException e) {
-            return fail(key, previous, generation, "InvalidSpec", e.getMessage(), "fix the spec and apply it again");
+            return fail(key, previous, generation, Conditions.REASON_INVALID_SPEC, e.getMessage(), "fix the spec and apply it again");
         } catch (TargetResolver.TargetException e) {
-            return fail(key, previous, generation, "TargetNotFound", e.getMessage(),
+            return fail(key, previous, generation, Conditions.REASON_TARGET_NOT_FOUND, e.getMessage(),
                     "create the cluster or Secret, or fix spec.target").rescheduleAfter(RETRY);
         }
         StreamTableService service = services.forTarget(target.database());
@@ -75,11 +76,11 @@ public final class StreamTableReconciler implements Reconciler<StreamTable>, Cle
                 LOG.info("{}: installed {} in {} ({} rows)", key, def.table(), target.description(),
                         applied.record().lastRefreshRows());
             }
-            String reason = "Refreshed";
+            String reason = Conditions.REASON_REFRESHED;
             String message = "stream table " + def.table() + " is maintained in " + target.description();
             if (def.suspend()) {
                 scheduler.cancel(key);
-                reason = "Suspended";
+                reason = Conditions.REASON_SUSPENDED;
                 message = "spec.suspend is true: no refreshes are scheduled";
             } else {
                 scheduler.schedule(key, service, Schedule.parse(def.schedule()),
@@ -87,7 +88,7 @@ public final class StreamTableReconciler implements Reconciler<StreamTable>, Cle
             }
             StreamTableRecord rec = applied.record();
             if (!def.suspend() && rec.consecutiveErrors() > 0) {
-                reason = "RefreshFailed";
+                reason = Conditions.REASON_REFRESH_FAILED;
                 message = rec.lastError();
             }
             status.write(key, StatusBuilder.fromRecord(previous, rec, generation, reason, message,
@@ -95,16 +96,16 @@ public final class StreamTableReconciler implements Reconciler<StreamTable>, Cle
             return UpdateControl.<StreamTable>noUpdate().rescheduleAfter(RECHECK);
         } catch (InvalidQueryException e) {
             scheduler.cancel(key);
-            return fail(key, previous, generation, "InvalidQuery", e.getMessage(), e.hint());
+            return fail(key, previous, generation, Conditions.REASON_INVALID_QUERY, e.getMessage(), e.hint());
         } catch (StreamTableConflictException e) {
             scheduler.cancel(key);
-            return fail(key, previous, generation, "TableConflict", e.getMessage(), e.hint());
+            return fail(key, previous, generation, Conditions.REASON_TABLE_CONFLICT, e.getMessage(), e.hint());
         } catch (ModeDecision.UnsupportedModeException e) {
             scheduler.cancel(key);
-            return fail(key, previous, generation, "UnsupportedRefreshMode", e.getMessage(), e.hint());
+            return fail(key, previous, generation, Conditions.REASON_UNSUPPORTED_REFRESH_MODE, e.getMessage(), e.hint());
         } catch (SQLException | IllegalStateException e) {
             LOG.warn("{}: database unavailable: {}", key, e.getMessage());
-            return fail(key, previous, generation, "ConnectionFailed",
+            return fail(key, previous, generation, Conditions.REASON_CONNECTION_FAILED,
                     "cannot reach " + target.description() + ": " + firstLine(e.getMessage()),
                     "check that the database is up and the credentials in the Secret are valid; retrying")
                     .rescheduleAfter(RETRY);

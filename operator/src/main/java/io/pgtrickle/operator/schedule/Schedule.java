@@ -79,6 +79,19 @@ public sealed interface Schedule permits Schedule.Every, Schedule.Cron {
         private static final String HELP = "use a duration like 30s, 5m or 1h30m, or a five-field cron expression"
                 + " like \"*/5 * * * *\" (minute hour day month weekday) or @hourly/@daily";
 
+        private static final String[] WEEKDAYS = {"SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"};
+        private static final String[] MONTHS = {"JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT",
+            "NOV", "DEC"};
+
+        /** Replaces MON or JAN style names by their numbers. */
+        private static String names(String field, String[] names, int first) {
+            String out = field.toUpperCase(Locale.ROOT);
+            for (int i = 0; i < names.length; i++) {
+                out = out.replace(names[i], Integer.toString(first + i));
+            }
+            return out;
+        }
+
         static Cron parse(String t) {
             String expr = MACROS.getOrDefault(t.toLowerCase(Locale.ROOT), t);
             String[] f = expr.trim().split("\\s+");
@@ -86,11 +99,11 @@ public sealed interface Schedule permits Schedule.Every, Schedule.Cron {
                 throw new IllegalArgumentException("invalid schedule '" + t + "': " + HELP);
             }
             try {
-                BitSet weekdays = field(f[4], 0, 7);
+                BitSet weekdays = field(names(f[4], WEEKDAYS, 0), 0, 7);
                 if (weekdays.get(7)) {
                     weekdays.set(0); // both 0 and 7 mean Sunday
                 }
-                return new Cron(t, field(f[0], 0, 59), field(f[1], 0, 23), field(f[2], 1, 31), field(f[3], 1, 12),
+                return new Cron(t, field(f[0], 0, 59), field(f[1], 0, 23), field(f[2], 1, 31), field(names(f[3], MONTHS, 1), 1, 12),
                         weekdays, !f[2].equals("*"), !f[4].equals("*"));
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException("invalid schedule '" + t + "': " + e.getMessage() + "; " + HELP);

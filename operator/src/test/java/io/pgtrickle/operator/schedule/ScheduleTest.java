@@ -30,6 +30,9 @@ class ScheduleTest {
         // 2026-11-25 is a Wednesday; next Monday 09:00 is 2026-11-30.
         assertEquals(Instant.parse("2026-11-30T09:00:00Z"), Schedule.parse("0 9 * * 1").nextAfter(T));
         assertEquals(Instant.parse("2027-02-01T00:00:00Z"), Schedule.parse("0 0 1 2 *").nextAfter(T));
+        assertEquals(Instant.parse("2026-11-26T03:00:00Z"), Schedule.parse("0 3 * * MON-FRI").nextAfter(T));
+        assertEquals(Instant.parse("2026-11-28T03:00:00Z"), Schedule.parse("0 3 * * sat").nextAfter(T));
+        assertEquals(Instant.parse("2027-01-01T00:00:00Z"), Schedule.parse("0 0 1 JAN *").nextAfter(T));
     }
 
     @Test
