@@ -14,6 +14,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
+import java.util.Set;
 import java.time.Instant;
 
 /**
@@ -28,13 +29,26 @@ public final class OperatorRuntime implements AutoCloseable {
     private final RefreshScheduler scheduler;
 
     public OperatorRuntime(KubernetesClient client, int maxConcurrentRefreshes) {
+        this(client, maxConcurrentRefreshes, Set.of());
+    }
+
+    /**
+     * @param namespaces the namespaces to watch; empty = all (needs cluster-wide RBAC)
+     */
+    public OperatorRuntime(KubernetesClient client, int maxConcurrentRefreshes, Set<String> namespaces) {
         StatusWriter status = new StatusWriter(client);
         ServiceCache services = new ServiceCache();
         this.scheduler = new RefreshScheduler(maxConcurrentRefreshes, Duration.ofSeconds(1), Duration.ofMinutes(5),
                 new StatusOnRefresh(status, services));
         this.operator = new Operator(o -> o.withKubernetesClient(client).withCloseClientOnStop(false)
                 .withUseSSAToPatchPrimaryResource(true));
-        operator.register(new StreamTableReconciler(new TargetResolver(client), scheduler, status, services));
+        StreamTableReconciler reconciler = new StreamTableReconciler(new TargetResolver(client), scheduler, status,
+                services);
+        if (namespaces.isEmpty()) {
+            operator.register(reconciler);
+        } else {
+            operator.register(reconciler, o -> o.settingNamespaces(namespaces));
+        }
     }
 
     public OperatorRuntime start() {
