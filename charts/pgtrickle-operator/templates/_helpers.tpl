@@ -19,10 +19,11 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 - apiGroups: ["pgtrickle.io"]
   resources: ["streamtables/finalizers"]
   verbs: ["update"]
-# Database credentials: read only, never listed cluster-wide by name patterns we don't own.
+# Database credentials: fetched by name (the cluster's <name>-app Secret or connectionSecretRef),
+# never listed or watched.
 - apiGroups: [""]
   resources: ["secrets"]
-  verbs: ["get", "list", "watch"]
+  verbs: ["get"]
 - apiGroups: [""]
   resources: ["events"]
   verbs: ["create", "patch"]
