@@ -166,6 +166,11 @@ class StreamTableE2E {
                 c.getMessage());
         assertEquals(0, count("SELECT count(*) FROM pg_class WHERE relname = 'bad_sql'"), "nothing installed");
 
+        Eventually.await(WAIT, "a Warning event for bad-sql", () -> client.v1().events().inNamespace(NS).list()
+                .getItems().stream().filter(e -> e.getInvolvedObject().getName().equals("bad-sql")).toList(),
+                evs -> evs.stream().anyMatch(e -> e.getType().equals("Warning") && e.getReason().equals("InvalidQuery")
+                        && e.getMessage().contains("no_such_column")));
+
         KubeCluster.Result table = k8s.kubectl("get", "st", "bad-sql", "-n", NS).assertOk();
         assertTrue(table.stdout().contains("InvalidQuery"), table.stdout());
 

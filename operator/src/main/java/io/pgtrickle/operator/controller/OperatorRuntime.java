@@ -92,12 +92,12 @@ public final class OperatorRuntime implements AutoCloseable {
                 StreamTableStatus previous = st.getStatus();
                 Long generation = previous == null ? null : previous.getObservedGeneration();
                 if (rec == null) {
-                    status.write(key, StatusBuilder.failure(previous, generation, Conditions.REASON_REFRESH_FAILED,
+                    status.write(st, StatusBuilder.failure(previous, generation, Conditions.REASON_REFRESH_FAILED,
                             error == null ? "stream table is no longer installed" : error, hint));
                     return;
                 }
                 boolean ok = rec.consecutiveErrors() == 0;
-                status.write(key, StatusBuilder.fromRecord(previous, rec, generation,
+                status.write(st, StatusBuilder.fromRecord(previous, rec, generation,
                         ok ? Conditions.REASON_REFRESHED : Conditions.REASON_REFRESH_FAILED,
                         ok ? readyMessage(previous) : rec.lastError() + (rec.lastErrorHint() == null ? ""
                                 : " (hint: " + rec.lastErrorHint() + ")"),

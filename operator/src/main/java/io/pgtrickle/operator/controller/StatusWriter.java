@@ -23,14 +23,23 @@ public final class StatusWriter {
             .withPatchType(PatchType.SERVER_SIDE_APPLY).withFieldManager(FIELD_MANAGER).withForce(true).build();
 
     private final KubernetesClient client;
+    private final TransitionEvents events;
 
     public StatusWriter(KubernetesClient client) {
         this.client = client;
+        this.events = new TransitionEvents(client);
     }
 
     /** The resource as the API server has it now, or null if it is gone. */
     public StreamTable current(StreamTableKey key) {
         return client.resources(StreamTable.class).inNamespace(key.namespace()).withName(key.name()).get();
+    }
+
+    /** Writes {@code status} onto {@code resource} (as last seen) and records an Event on a Ready transition. */
+    public void write(StreamTable resource, StreamTableStatus status) {
+        StreamTableKey key = new StreamTableKey(resource.getMetadata().getNamespace(), resource.getMetadata().getName());
+        write(key, status);
+        events.onStatusChange(resource, resource.getStatus(), status);
     }
 
     public void write(StreamTableKey key, StreamTableStatus status) {

@@ -63,9 +63,9 @@ public final class StreamTableReconciler implements Reconciler<StreamTable>, Cle
             def = StreamTableDefinition.of(st, key.namespace());
             target = targets.resolve(st);
         } catch (IllegalArgumentException e) {
-            return fail(key, previous, generation, Conditions.REASON_INVALID_SPEC, e.getMessage(), "fix the spec and apply it again");
+            return fail(st, previous, generation, Conditions.REASON_INVALID_SPEC, e.getMessage(), "fix the spec and apply it again");
         } catch (TargetResolver.TargetException e) {
-            return fail(key, previous, generation, Conditions.REASON_TARGET_NOT_FOUND, e.getMessage(),
+            return fail(st, previous, generation, Conditions.REASON_TARGET_NOT_FOUND, e.getMessage(),
                     "create the cluster or Secret, or fix spec.target").rescheduleAfter(RETRY);
         }
         StreamTableService service = services.forTarget(target.database());
@@ -91,21 +91,21 @@ public final class StreamTableReconciler implements Reconciler<StreamTable>, Cle
                 reason = Conditions.REASON_REFRESH_FAILED;
                 message = rec.lastError();
             }
-            status.write(key, StatusBuilder.fromRecord(previous, rec, generation, reason, message,
+            status.write(st, StatusBuilder.fromRecord(previous, rec, generation, reason, message,
                     scheduler.nextRefresh(key)));
             return UpdateControl.<StreamTable>noUpdate().rescheduleAfter(RECHECK);
         } catch (InvalidQueryException e) {
             scheduler.cancel(key);
-            return fail(key, previous, generation, Conditions.REASON_INVALID_QUERY, e.getMessage(), e.hint());
+            return fail(st, previous, generation, Conditions.REASON_INVALID_QUERY, e.getMessage(), e.hint());
         } catch (StreamTableConflictException e) {
             scheduler.cancel(key);
-            return fail(key, previous, generation, Conditions.REASON_TABLE_CONFLICT, e.getMessage(), e.hint());
+            return fail(st, previous, generation, Conditions.REASON_TABLE_CONFLICT, e.getMessage(), e.hint());
         } catch (ModeDecision.UnsupportedModeException e) {
             scheduler.cancel(key);
-            return fail(key, previous, generation, Conditions.REASON_UNSUPPORTED_REFRESH_MODE, e.getMessage(), e.hint());
+            return fail(st, previous, generation, Conditions.REASON_UNSUPPORTED_REFRESH_MODE, e.getMessage(), e.hint());
         } catch (SQLException | IllegalStateException e) {
             LOG.warn("{}: database unavailable: {}", key, e.getMessage());
-            return fail(key, previous, generation, Conditions.REASON_CONNECTION_FAILED,
+            return fail(st, previous, generation, Conditions.REASON_CONNECTION_FAILED,
                     "cannot reach " + target.description() + ": " + firstLine(e.getMessage()),
                     "check that the database is up and the credentials in the Secret are valid; retrying")
                     .rescheduleAfter(RETRY);
@@ -139,9 +139,9 @@ public final class StreamTableReconciler implements Reconciler<StreamTable>, Cle
         }
     }
 
-    private UpdateControl<StreamTable> fail(StreamTableKey key, StreamTableStatus previous, Long generation,
+    private UpdateControl<StreamTable> fail(StreamTable st, StreamTableStatus previous, Long generation,
                                             String reason, String message, String hint) {
-        status.write(key, StatusBuilder.failure(previous, generation, reason, message, hint));
+        status.write(st, StatusBuilder.failure(previous, generation, reason, message, hint));
         return UpdateControl.noUpdate();
     }
 

@@ -1,0 +1,65 @@
+package io.pgtrickle.operator.controller;
+
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.EventBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.pgtrickle.crds.v1alpha1.Conditions;
+import io.pgtrickle.crds.v1alpha1.StreamTable;
+import io.pgtrickle.crds.v1alpha1.StreamTableStatus;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Instant;
+
+/**
+ * Records a Kubernetes Event when a StreamTable's Ready condition changes status or reason, so
+ * {@code kubectl describe st} tells the story (installed, refresh failing, recovered) without
+ * flooding it with one event per refresh.
+ */
+public final class TransitionEvents {
+    private static final Logger LOG = LoggerFactory.getLogger(TransitionEvents.class);
+    private final KubernetesClient client;
+
+    public TransitionEvents(KubernetesClient client) {
+        this.client = client;
+    }
+
+    /** Emits an event if {@code next}'s Ready differs from {@code previous}'s. Never throws. */
+    public void onStatusChange(StreamTable resource, StreamTableStatus previous, StreamTableStatus next) {
+        Condition before = ready(previous);
+        Condition after = ready(next);
+        if (after == null || resource == null || resource.getMetadata() == null) {
+            return;
+        }
+        if (before != null && before.getStatus().equals(after.getStatus())
+                && before.getReason().equals(after.getReason())) {
+            return;
+        }
+        String now = Instant.now().toString();
+        try {
+            client.v1().events().inNamespace(resource.getMetadata().getNamespace()).resource(new EventBuilder()
+                    .withNewMetadata().withGenerateName(resource.getMetadata().getName() + ".").endMetadata()
+                    .withNewInvolvedObject().withApiVersion(resource.getApiVersion()).withKind(resource.getKind())
+                    .withName(resource.getMetadata().getName()).withNamespace(resource.getMetadata().getNamespace())
+                    .withUid(resource.getMetadata().getUid()).endInvolvedObject()
+                    .withType("True".equals(after.getStatus()) ? "Normal" : "Warning")
+                    .withReason(after.getReason()).withMessage(truncate(after.getMessage()))
+                    .withFirstTimestamp(now).withLastTimestamp(now).withCount(1)
+                    .withNewSource().withComponent("pgtrickle-operator").endSource()
+                    .build()).create();
+        } catch (RuntimeException e) {
+            LOG.debug("event not recorded: {}", e.getMessage());
+        }
+    }
+
+    private static Condition ready(StreamTableStatus s) {
+        if (s == null || s.getConditions() == null) {
+            return null;
+        }
+        return s.getConditions().stream().filter(c -> Conditions.READY.equals(c.getType())).findFirst().orElse(null);
+    }
+
+    private static String truncate(String s) {
+        return s == null || s.length() <= 1000 ? s : s.substring(0, 1000) + "…";
+    }
+}
