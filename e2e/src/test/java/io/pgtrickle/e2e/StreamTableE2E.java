@@ -87,6 +87,12 @@ class StreamTableE2E {
         }
     }
 
+    private static List<String> storage(String table) throws Exception {
+        try (Connection c = app.connect()) {
+            return Rows.storage(c, table);
+        }
+    }
+
     private static long count(String sql) throws Exception {
         try (Connection c = app.connect()) {
             return Rows.count(c, sql);
@@ -108,13 +114,13 @@ class StreamTableE2E {
         k8s.kubectl("apply", "-n", NS, "-f", "examples/orders.yaml").assertOk();
         k8s.kubectl("wait", "-n", NS, "--for=condition=Ready", "streamtable/order-totals", "--timeout=60s")
                 .assertOk();
-        assertEquals(rows(ORDER_TOTALS), rows("SELECT * FROM analytics.order_totals"));
+        assertEquals(rows(ORDER_TOTALS), storage("analytics.order_totals"));
 
         KubeCluster.Result table = k8s.kubectl("get", "streamtables", "-n", NS).assertOk();
         String header = table.stdout().lines().findFirst().orElseThrow();
         assertTrue(header.matches("NAME\\s+TABLE\\s+MODE\\s+READY\\s+REASON\\s+LAST REFRESH\\s+AGE\\s*"), header);
         String row = table.stdout().lines().filter(l -> l.startsWith("order-totals")).findFirst().orElseThrow();
-        assertTrue(row.matches("order-totals\\s+analytics\\.order_totals\\s+FULL\\s+True\\s+Refreshed\\s+\\S+\\s+\\S+\\s*"),
+        assertTrue(row.matches("order-totals\\s+analytics\\.order_totals\\s+DIFFERENTIAL\\s+True\\s+Refreshed\\s+\\S+\\s+\\S+\\s*"),
                 row);
 
         StreamTable st = get("order-totals");
@@ -129,7 +135,7 @@ class StreamTableE2E {
                     + " VALUES (900001, 77, 12.5, 'new')");
         }
         Eventually.await(WAIT, "order_totals to match its query after the change",
-                () -> rows("SELECT * FROM analytics.order_totals"), r -> {
+                () -> storage("analytics.order_totals"), r -> {
                     try {
                         return r.equals(rows(ORDER_TOTALS));
                     } catch (Exception e) {

@@ -41,6 +41,10 @@ public final class CatalogSchema {
                         suspended          boolean     NOT NULL DEFAULT false,
                         generation         bigint,
                         frontier           pg_snapshot,
+                        refresh_sql        text,
+                        load_sql           text        NOT NULL,
+                        read_sql           text        NOT NULL,
+                        source_oids        bigint[]    NOT NULL DEFAULT '{}',
                         last_refresh_at    timestamptz,
                         last_refresh_ms    double precision,
                         last_refresh_rows  bigint,
@@ -60,6 +64,7 @@ public final class CatalogSchema {
                         name          text NOT NULL,
                         source_schema text NOT NULL,
                         source_table  text NOT NULL,
+                        source_oid    bigint,
                         PRIMARY KEY (namespace, name, source_schema, source_table),
                         FOREIGN KEY (namespace, name) REFERENCES pgtrickle.stream_tables ON DELETE CASCADE
                     )""");
@@ -75,6 +80,12 @@ public final class CatalogSchema {
                         ok          boolean     NOT NULL,
                         error       text
                     )""");
+            s.execute("""
+                    CREATE TABLE IF NOT EXISTS pgtrickle.change_buffers (
+                        source_oid    bigint PRIMARY KEY,
+                        source_schema text   NOT NULL,
+                        source_table  text   NOT NULL,
+                        columns       text[] NOT NULL)""");
             s.execute("CREATE INDEX IF NOT EXISTS refresh_history_st ON pgtrickle.refresh_history (namespace, name, id)");
             s.execute("""
                     CREATE TABLE IF NOT EXISTS pgtrickle.catalog_version (

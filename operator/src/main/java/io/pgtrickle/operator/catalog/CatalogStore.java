@@ -23,7 +23,7 @@ public final class CatalogStore {
             namespace, name, resource_uid, storage_schema, storage_table, query, refresh_mode,
             effective_mode, mode_reason, schedule, suspended, generation, last_refresh_at,
             last_refresh_ms, last_refresh_rows, last_refresh_mode, consecutive_errors,
-            last_error, last_error_hint, last_error_at""";
+            last_error, last_error_hint, last_error_at, read_sql""";
 
     private final Connection c;
 
@@ -58,18 +58,27 @@ public final class CatalogStore {
         }
     }
 
-    /** Inserts or replaces the definition part of a row; refresh results are kept on update. */
-    public void upsertDefinition(StreamTableRecord r) throws SQLException {
+    /**
+     * Inserts or replaces the definition part of a row; refresh results are kept on update.
+     *
+     * @param loadSql    INSERT filling the empty storage table (also the FULL refresh after TRUNCATE)
+     * @param refreshSql the DIFFERENTIAL refresh statement, or null for FULL
+     */
+    public void upsertDefinition(StreamTableRecord r, String loadSql, String refreshSql, List<Long> sourceOids)
+            throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("""
                 INSERT INTO pgtrickle.stream_tables
                     (namespace, name, resource_uid, storage_schema, storage_table, query, refresh_mode,
-                     effective_mode, mode_reason, schedule, suspended, generation)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                     effective_mode, mode_reason, schedule, suspended, generation, load_sql, refresh_sql,
+                     source_oids, read_sql)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (namespace, name) DO UPDATE SET
                     resource_uid = excluded.resource_uid, query = excluded.query,
                     refresh_mode = excluded.refresh_mode, effective_mode = excluded.effective_mode,
                     mode_reason = excluded.mode_reason, schedule = excluded.schedule,
-                    suspended = excluded.suspended, generation = excluded.generation, updated_at = now()""")) {
+                    suspended = excluded.suspended, generation = excluded.generation,
+                    load_sql = excluded.load_sql, refresh_sql = excluded.refresh_sql,
+                    source_oids = excluded.source_oids, read_sql = excluded.read_sql, updated_at = now()""")) {
             int i = 1;
             ps.setString(i++, r.namespace());
             ps.setString(i++, r.name());
@@ -82,7 +91,11 @@ public final class CatalogStore {
             ps.setString(i++, r.modeReason());
             ps.setString(i++, r.schedule());
             ps.setBoolean(i++, r.suspended());
-            ps.setObject(i, r.generation());
+            ps.setObject(i++, r.generation());
+            ps.setString(i++, loadSql);
+            ps.setString(i++, refreshSql);
+            ps.setArray(i++, c.createArrayOf("bigint", sourceOids.toArray()));
+            ps.setString(i, r.readSql());
             ps.executeUpdate();
         }
     }
@@ -95,12 +108,15 @@ public final class CatalogStore {
             del.executeUpdate();
         }
         try (PreparedStatement ins = c.prepareStatement(
-                "INSERT INTO pgtrickle.stream_table_sources VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING")) {
+                "INSERT INTO pgtrickle.stream_table_sources VALUES (?, ?, ?, ?,"
+                        + " to_regclass(format('%I.%I', ?, ?))::oid::bigint) ON CONFLICT DO NOTHING")) {
             for (QualifiedName q : sources) {
                 ins.setString(1, namespace);
                 ins.setString(2, name);
                 ins.setString(3, q.schema());
                 ins.setString(4, q.table());
+                ins.setString(5, q.schema());
+                ins.setString(6, q.table());
                 ins.addBatch();
             }
             ins.executeBatch();
@@ -124,6 +140,26 @@ public final class CatalogStore {
                     out.add(new String[] {rs.getString(1), rs.getString(2)});
                 }
                 return out;
+            }
+        }
+    }
+
+    /** What a refresh needs to run, read with the row locked. */
+    public Optional<InstalledRefresh> lockForRefresh(String namespace, String name) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("""
+                SELECT storage_schema, storage_table, refresh_mode, effective_mode, load_sql, refresh_sql,
+                       source_oids, frontier IS NULL
+                  FROM pgtrickle.stream_tables WHERE namespace = ? AND name = ? FOR UPDATE""")) {
+            ps.setString(1, namespace);
+            ps.setString(2, name);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return Optional.empty();
+                }
+                Long[] oids = (Long[]) rs.getArray(7).getArray();
+                return Optional.of(new InstalledRefresh(new QualifiedName(rs.getString(1), rs.getString(2)),
+                        rs.getString(3), rs.getString(4), rs.getString(5), rs.getString(6), List.of(oids),
+                        rs.getBoolean(8)));
             }
         }
     }
@@ -212,7 +248,7 @@ public final class CatalogStore {
                 instant(rs.getTimestamp("last_refresh_at")), (Double) rs.getObject("last_refresh_ms"),
                 (Long) rs.getObject("last_refresh_rows"), rs.getString("last_refresh_mode"),
                 rs.getInt("consecutive_errors"), rs.getString("last_error"), rs.getString("last_error_hint"),
-                instant(rs.getTimestamp("last_error_at")));
+                instant(rs.getTimestamp("last_error_at")), rs.getString("read_sql"));
     }
 
     private static Instant instant(Timestamp t) {

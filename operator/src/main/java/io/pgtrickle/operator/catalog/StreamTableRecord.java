@@ -5,6 +5,9 @@ import java.time.Instant;
 /**
  * One row of {@code pgtrickle.stream_tables}: what is installed for a stream table and how its
  * last refresh went. Read by status reporting in the operator and the CLI alike.
+ *
+ * @param readSql the SELECT that returns exactly the query's result from the storage table (user
+ *                columns only; rows of keyless sources repeated by their multiplicity)
  */
 public record StreamTableRecord(
         String namespace,
@@ -26,7 +29,8 @@ public record StreamTableRecord(
         int consecutiveErrors,
         String lastError,
         String lastErrorHint,
-        Instant lastErrorAt) {
+        Instant lastErrorAt,
+        String readSql) {
 
     public String qualifiedTable() {
         return storageSchema + "." + storageTable;

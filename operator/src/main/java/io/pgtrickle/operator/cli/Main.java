@@ -4,7 +4,9 @@ import io.pgtrickle.crds.v1alpha1.StreamTable;
 import io.pgtrickle.operator.catalog.StreamTableRecord;
 import io.pgtrickle.operator.db.InvalidQueryException;
 import io.pgtrickle.operator.db.JdbcDatabase;
+import io.pgtrickle.dvm.plan.SourceUse;
 import io.pgtrickle.operator.lifecycle.ApplyResult;
+import io.pgtrickle.operator.lifecycle.Explanation;
 import io.pgtrickle.operator.lifecycle.ModeDecision;
 import io.pgtrickle.operator.lifecycle.NoSuchStreamTableException;
 import io.pgtrickle.operator.lifecycle.StreamTableConflictException;
@@ -39,6 +41,7 @@ public final class Main {
               apply   --db JDBC_URL -f FILE...      create or update the StreamTables in FILE(s), load them
               refresh --db JDBC_URL NAME...         refresh now, upstream before downstream
               status  --db JDBC_URL [-o json|table] show every stream table in the database
+              explain --db JDBC_URL -f FILE...      show the effective mode, why, and the generated SQL
               run     --db JDBC_URL -f FILE...      apply, then keep refreshing on schedule until interrupted
               demo    [--duration 60s]              embedded PostgreSQL + examples/ + a write load, live status
 
@@ -69,6 +72,7 @@ public final class Main {
             return switch (argv[0]) {
                 case "apply" -> apply(Args.parse(rest, Set.of("--db", "-f", "--filename", "-n", "--namespace")));
                 case "refresh" -> refresh(Args.parse(rest, Set.of("--db", "-n", "--namespace")));
+                case "explain" -> explain(Args.parse(rest, Set.of("--db", "-f", "--filename", "-n", "--namespace")));
                 case "status" -> status(Args.parse(rest, Set.of("--db", "-o", "--output")));
                 case "run" -> runStandalone(Args.parse(rest,
                         Set.of("--db", "-f", "--filename", "-n", "--namespace", "--duration")));
@@ -126,6 +130,49 @@ public final class Main {
             } catch (IllegalArgumentException e) {
                 failed++;
                 report(name, e.getMessage(), null);
+            }
+        }
+        return failed == 0 ? 0 : 1;
+    }
+
+    private int explain(Args a) throws SQLException {
+        StreamTableService service = new StreamTableService(database(a));
+        int failed = 0;
+        for (Path f : files(a)) {
+            List<StreamTable> resources;
+            try {
+                resources = StreamTableFiles.read(f);
+            } catch (java.io.IOException | IllegalArgumentException e) {
+                err.println("error: " + e.getMessage());
+                return 1;
+            }
+            for (StreamTable st : resources) {
+                String name = st.getMetadata().getName();
+                try {
+                    Explanation x = service.explain(StreamTableDefinition.of(st, namespace(a)));
+                    out.println("streamtable/" + name + ": " + x.effectiveMode());
+                    out.println("  reason: " + x.reason());
+                    for (SourceUse src : x.sources()) {
+                        out.println("  captures " + src.schema() + "." + src.table() + " " + src.columns());
+                    }
+                    out.println("-- storage");
+                    x.storageDdl().forEach(d -> out.println(d + ";"));
+                    if (x.deltaSql() != null) {
+                        out.println("-- delta (consolidated change of one refresh)");
+                        out.println(x.deltaSql() + ";");
+                        out.println("-- refresh");
+                        out.println(x.refreshSql() + ";");
+                    }
+                    out.println("-- read the stream table");
+                    out.println(x.readSql() + ";");
+                    out.println();
+                } catch (InvalidQueryException e) {
+                    failed++;
+                    report(name, "invalid query: " + e.getMessage(), e.hint());
+                } catch (IllegalArgumentException e) {
+                    failed++;
+                    report(name, e.getMessage(), null);
+                }
             }
         }
         return failed == 0 ? 0 : 1;

@@ -2,6 +2,7 @@ package io.pgtrickle.operator.controller;
 
 import io.pgtrickle.operator.catalog.StreamTableRecord;
 import io.pgtrickle.operator.db.JdbcDatabase;
+import io.pgtrickle.operator.db.PooledDatabase;
 import io.pgtrickle.operator.lifecycle.StreamTableKey;
 import java.sql.SQLException;
 import io.pgtrickle.operator.lifecycle.StreamTableService;
@@ -18,7 +19,7 @@ public final class ServiceCache {
     private final Map<StreamTableKey, StreamTableService> byKey = new ConcurrentHashMap<>();
 
     public StreamTableService forTarget(JdbcDatabase db) {
-        return services.computeIfAbsent(db.identity(), k -> new StreamTableService(db));
+        return services.computeIfAbsent(db.identity(), k -> new StreamTableService(new PooledDatabase(db, 4)));
     }
 
     /** Remembers which service (database) holds {@code key}, for status updates after refreshes. */

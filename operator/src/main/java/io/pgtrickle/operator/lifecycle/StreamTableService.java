@@ -4,11 +4,18 @@ import io.pgtrickle.crds.v1alpha1.ReclaimPolicy;
 import io.pgtrickle.operator.catalog.CatalogSchema;
 import io.pgtrickle.operator.catalog.CatalogStore;
 import io.pgtrickle.operator.catalog.StreamTableRecord;
+import io.pgtrickle.dvm.plan.Plan;
+import io.pgtrickle.dvm.plan.Planner;
+import io.pgtrickle.dvm.plan.SourceUse;
+import io.pgtrickle.operator.cdc.ChangeCapture;
 import io.pgtrickle.operator.db.CheckedQuery;
+import io.pgtrickle.operator.db.Identifiers;
+import io.pgtrickle.operator.db.JdbcCatalog;
+import io.pgtrickle.operator.refresh.RefreshTransaction;
+import java.sql.Statement;
 import io.pgtrickle.operator.db.Database;
 import io.pgtrickle.operator.db.QualifiedName;
 import io.pgtrickle.operator.db.QueryChecker;
-import io.pgtrickle.operator.refresh.FullRefresh;
 import io.pgtrickle.operator.refresh.RefreshFailedException;
 import io.pgtrickle.operator.refresh.RefreshResult;
 
@@ -47,10 +54,20 @@ public final class StreamTableService {
      * @throws ModeDecision.UnsupportedModeException when the requested mode is not available
      */
     public ApplyResult apply(StreamTableDefinition def) throws SQLException {
-        ModeDecision mode = ModeDecision.decide(def.refreshMode());
         try (Connection c = db.connect()) {
             CatalogSchema.ensure(c);
             CheckedQuery checked = QueryChecker.check(c, def.query());
+            Plan plan = plan(c, checked.sql());
+            ModeDecision mode = ModeDecision.decide(def.refreshMode(), plan);
+            boolean differential = mode.effectiveMode().equals("DIFFERENTIAL");
+            Optional<StreamTableRecord> before = new CatalogStore(c).find(def.key().namespace(), def.key().name());
+            boolean rebuild = before.isEmpty()
+                    || !before.get().query().equals(checked.sql())
+                    || !before.get().effectiveMode().equals(mode.effectiveMode());
+            if (rebuild && differential) {
+                // Committed before the load's snapshot is taken: see ChangeCapture.
+                ChangeCapture.install(c, plan.sources());
+            }
             c.setAutoCommit(false);
             c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
             try {
@@ -58,34 +75,102 @@ public final class StreamTableService {
                 CatalogStore store = new CatalogStore(c);
                 Optional<StreamTableRecord> existing = store.findForUpdate(def.key().namespace(), def.key().name());
                 checkOwnership(c, store, def, existing);
-                boolean rebuild = existing.isEmpty()
-                        || !existing.get().query().equals(checked.sql())
-                        || !existing.get().effectiveMode().equals(mode.effectiveMode());
+                String table = def.table().sql();
                 StreamTableRecord row = new StreamTableRecord(def.key().namespace(), def.key().name(), def.uid(),
                         def.table().schema(), def.table().table(), checked.sql(), def.refreshMode().name(),
                         mode.effectiveMode(), mode.reason(), def.schedule(), def.suspend(), def.generation(),
-                        null, null, null, null, 0, null, null, null);
+                        null, null, null, null, 0, null, null, null, plan.readSql(table));
+                String refreshSql = differential
+                        ? String.join(";\n", plan.refreshSql(table, RefreshTransaction.previousFrontier(def.key())))
+                        : null;
+                List<Long> oids = differential ? plan.sources().stream().map(SourceUse::oid).toList() : List.of();
                 if (rebuild) {
-                    if (existing.isPresent()) {
-                        try (var s = c.createStatement()) {
-                            s.execute("DROP TABLE IF EXISTS " + def.table().sql());
+                    try (Statement s = c.createStatement()) {
+                        if (existing.isPresent()) {
+                            s.execute("DROP TABLE IF EXISTS " + table);
+                        }
+                        s.execute("CREATE SCHEMA IF NOT EXISTS " + Identifiers.quote(def.table().schema()));
+                        for (String ddl : plan.storageDdl(table)) {
+                            s.execute(ddl);
                         }
                     }
-                    FullRefresh.createStorage(c, def.table(), checked.sql());
-                    store.upsertDefinition(row);
+                    store.upsertDefinition(row, plan.initialLoadSql(table), refreshSql, oids);
                     store.replaceSources(def.key().namespace(), def.key().name(), checked.sources());
                     Instant start = Instant.now();
                     long t0 = System.nanoTime();
-                    long rows = FullRefresh.run(c, def.table(), checked.sql());
+                    long rows;
+                    try (Statement s = c.createStatement()) {
+                        rows = s.executeUpdate(plan.initialLoadSql(table));
+                    }
                     store.recordRefresh(def.key().namespace(), def.key().name(), start, millisSince(t0), rows, "FULL");
                 } else {
-                    store.upsertDefinition(row);
+                    store.upsertDefinition(row, plan.initialLoadSql(table), refreshSql, oids);
                 }
+                ChangeCapture.dropUnused(c);
                 c.commit();
                 return new ApplyResult(store.find(def.key().namespace(), def.key().name()).orElseThrow(), rebuild);
             } catch (SQLException | RuntimeException e) {
                 c.rollback();
+                if (rebuild && differential) {
+                    c.setAutoCommit(true);
+                    removeUnusedCapture(c);
+                }
                 throw e;
+            }
+        }
+    }
+
+    /**
+     * What {@code apply} would install, without changing anything: the effective mode and why, the
+     * sources captured and the generated SQL.
+     */
+    public Explanation explain(StreamTableDefinition def) throws SQLException {
+        try (Connection c = db.connect()) {
+            CheckedQuery checked = QueryChecker.check(c, def.query());
+            Plan plan = plan(c, checked.sql());
+            String mode;
+            String reason;
+            try {
+                ModeDecision d = ModeDecision.decide(def.refreshMode(), plan);
+                mode = d.effectiveMode();
+                reason = d.reason();
+            } catch (ModeDecision.UnsupportedModeException e) {
+                mode = "UNSUPPORTED";
+                reason = e.getMessage();
+            }
+            String table = def.table().sql();
+            String prev = RefreshTransaction.previousFrontier(def.key());
+            return new Explanation(mode, reason, plan.reasons(), plan.sources(), plan.storageDdl(table),
+                    plan.deltaSelectSql(table, prev),
+                    plan.isDifferential() ? String.join(";\n", plan.refreshSql(table, prev)) : null,
+                    plan.readSql(table));
+        }
+    }
+
+    /** Plans the query; a planner failure is not the user's problem: it means FULL, with the reason. */
+    private static Plan plan(Connection c, String query) throws SQLException {
+        try {
+            return Planner.plan(query, new JdbcCatalog(c));
+        } catch (RuntimeException e) {
+            return new Plan(query, io.pgtrickle.dvm.plan.Mode.FULL,
+                    List.of("the incremental planner failed on this query (" + e.getClass().getSimpleName() + ": "
+                            + e.getMessage() + ")"), List.of(), List.of(), false, List.of(),
+                    "SELECT * FROM (\n" + query + "\n) AS q", null, null);
+        }
+    }
+
+    private static void removeUnusedCapture(Connection c) {
+        try {
+            c.setAutoCommit(false);
+            ChangeCapture.dropUnused(c);
+            c.commit();
+        } catch (SQLException e) {
+            // Best effort: unused capture only costs writes until the next apply or delete removes it.
+        } finally {
+            try {
+                c.setAutoCommit(true);
+            } catch (SQLException ignored) {
+                // connection is going away
             }
         }
     }
@@ -102,32 +187,18 @@ public final class StreamTableService {
             if (!catalogExists(c)) {
                 throw new NoSuchStreamTableException(key);
             }
-            c.setAutoCommit(false);
-            c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
             Instant start = Instant.now();
             long t0 = System.nanoTime();
-            StreamTableRecord rec = null;
             try {
-                lock(c, key);
-                CatalogStore store = new CatalogStore(c);
-                rec = store.findForUpdate(key.namespace(), key.name())
-                        .orElseThrow(() -> new NoSuchStreamTableException(key));
-                QualifiedName table = new QualifiedName(rec.storageSchema(), rec.storageTable());
-                long rows = FullRefresh.run(c, table, rec.query());
-                double ms = millisSince(t0);
-                store.recordRefresh(key.namespace(), key.name(), start, ms, rows, "FULL");
-                c.commit();
-                return new RefreshResult(key, start, ms, rows, "FULL");
+                return RefreshTransaction.run(c, key, RefreshTransaction.DEFAULT_MAX_CHANGE_RATIO);
             } catch (NoSuchStreamTableException e) {
-                c.rollback();
                 throw e;
             } catch (SQLException | RuntimeException e) {
-                c.rollback();
                 String message = "refresh failed: " + DatabaseErrors.describe(e);
                 String hint = DatabaseErrors.hint(e);
-                if (rec != null && c.isValid(2)) {
+                if (c.isValid(2)) {
                     c.setAutoCommit(true);
-                    new CatalogStore(c).recordError(key.namespace(), key.name(), start, millisSince(t0), "FULL",
+                    new CatalogStore(c).recordError(key.namespace(), key.name(), start, millisSince(t0), "REFRESH",
                             message, hint);
                 }
                 throw new RefreshFailedException(message, hint, e);
@@ -160,6 +231,7 @@ public final class StreamTableService {
                     }
                 }
                 store.delete(key.namespace(), key.name());
+                ChangeCapture.dropUnused(c);
                 c.commit();
                 return reclaim == ReclaimPolicy.Delete ? DeleteOutcome.DROPPED : DeleteOutcome.RETAINED;
             } catch (SQLException | RuntimeException e) {

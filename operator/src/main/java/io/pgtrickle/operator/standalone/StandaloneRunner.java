@@ -4,6 +4,7 @@ import io.pgtrickle.crds.v1alpha1.StreamTable;
 import io.pgtrickle.operator.cli.StreamTableFiles;
 import io.pgtrickle.operator.db.Database;
 import io.pgtrickle.operator.db.InvalidQueryException;
+import io.pgtrickle.operator.db.PooledDatabase;
 import io.pgtrickle.operator.lifecycle.ApplyResult;
 import io.pgtrickle.operator.lifecycle.StreamTableDefinition;
 import io.pgtrickle.operator.lifecycle.StreamTableKey;
@@ -46,7 +47,7 @@ public final class StandaloneRunner {
      */
     public int run(Database db, List<Path> files, String namespace, Duration duration,
                    Consumer<StreamTableService> whileRunning) {
-        StreamTableService service = new StreamTableService(db);
+        StreamTableService service = new StreamTableService(new PooledDatabase(db, 4));
         List<StreamTableDefinition> defs = new ArrayList<>();
         try {
             for (Path f : files) {

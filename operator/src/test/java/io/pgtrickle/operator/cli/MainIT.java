@@ -83,7 +83,7 @@ class MainIT {
                 "upstream first: " + refresh.out());
         try (Connection c = PG.database().connect()) {
             assertEquals(Rows.multiset(c, "SELECT region FROM (SELECT region, sum(amount) AS total FROM sales"
-                    + " GROUP BY region) x WHERE total > 100"), Rows.multiset(c, "SELECT * FROM top_regions"));
+                    + " GROUP BY region) x WHERE total > 100"), Rows.storage(c, "top_regions"));
         }
 
         Result status = cli("status", "--db", url, "-o", "json");
@@ -93,10 +93,26 @@ class MainIT {
         JsonNode first = arr.get(0);
         assertEquals("by-region", first.get("name").asText());
         assertEquals("public.by_region", first.get("table").asText());
-        assertEquals("FULL", first.get("effectiveRefreshMode").asText());
+        assertEquals("DIFFERENTIAL", first.get("effectiveRefreshMode").asText());
         assertTrue(first.get("ready").asBoolean());
-        assertEquals(3, first.get("lastRefresh").get("rows").asLong());
+        assertEquals("DIFFERENTIAL", first.get("lastRefresh").get("mode").asText());
+        assertEquals(1, first.get("lastRefresh").get("rows").asLong(), "one group changed");
         assertFalse(first.get("lastRefresh").get("time").asText().isEmpty());
+    }
+
+    @Test
+    void explainShowsModeReasonAndDeltaSql() throws Exception {
+        Path f = yaml("explain.yaml", st("explained", "explained",
+                "SELECT region, count(*) AS n FROM sales GROUP BY region"));
+        Result r = cli("explain", "--db", PG.database().jdbcUrl(), "-f", f.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().startsWith("streamtable/explained: DIFFERENTIAL"), r.out());
+        assertTrue(r.out().contains("captures public.sales"), r.out());
+        assertTrue(r.out().contains("-- delta") && r.out().contains("MERGE INTO"), r.out());
+        try (Connection c = PG.database().connect()) {
+            assertEquals(0, Rows.count(c, "SELECT count(*) FROM pg_class WHERE relname = 'explained'"),
+                    "explain changes nothing");
+        }
     }
 
     @Test

@@ -47,13 +47,14 @@ class StreamTableServiceIT {
     void applyCreatesAndLoadsStorageWithTheQueryColumns() throws Exception {
         ApplyResult r = service.apply(def("totals", "analytics.totals", TOTALS));
         assertTrue(r.rebuilt());
-        assertEquals("FULL", r.record().effectiveMode());
+        assertEquals("DIFFERENTIAL", r.record().effectiveMode());
         assertTrue(r.record().ready());
         try (Connection c = PG.database().connect()) {
-            assertEquals(Rows.multiset(c, TOTALS), Rows.multiset(c, "SELECT * FROM analytics.totals"));
+            assertEquals(Rows.multiset(c, TOTALS), Rows.storage(c, "analytics.totals"));
             assertEquals(List.of("customer_id|integer", "n|bigint", "total|numeric"), Rows.multiset(c,
                     "SELECT column_name || '|' || data_type FROM information_schema.columns"
-                            + " WHERE table_schema = 'analytics' AND table_name = 'totals'"));
+                            + " WHERE table_schema = 'analytics' AND table_name = 'totals'"
+                            + " AND column_name NOT LIKE '\\_\\_pgt%'"));
         }
     }
 
@@ -65,8 +66,9 @@ class StreamTableServiceIT {
         RefreshResult r = service.refresh(new StreamTableKey("default", "open_orders"));
         try (Connection c = PG.database().connect()) {
             List<String> expected = Rows.multiset(c, "SELECT id, amount FROM orders WHERE status = 'open'");
-            assertEquals(expected, Rows.multiset(c, "SELECT * FROM open_orders"));
-            assertEquals(expected.size(), r.rows());
+            assertEquals(expected, Rows.storage(c, "open_orders"));
+            assertEquals("DIFFERENTIAL", r.mode());
+            assertTrue(r.rows() > 0 && r.rows() < expected.size(), "only changed rows are written: " + r.rows());
         }
     }
 
@@ -105,11 +107,14 @@ class StreamTableServiceIT {
     @Test
     void failedRefreshRollsBackAndIsRecorded() throws Exception {
         PG.database().exec("CREATE TABLE fragile (a int)", "INSERT INTO fragile VALUES (1), (2)");
-        service.apply(def("frag", "frag_st", "SELECT a FROM fragile"));
+        service.apply(new StreamTableDefinition(new StreamTableKey("default", "frag"), "uid-frag",
+                QualifiedName.parse("frag_st"), "SELECT a FROM fragile", RefreshMode.FULL, "1m", false,
+                ReclaimPolicy.Delete, 1L));
         PG.database().exec("ALTER TABLE fragile RENAME COLUMN a TO b");
         RefreshFailedException e = assertThrows(RefreshFailedException.class,
                 () -> service.refresh(new StreamTableKey("default", "frag")));
-        assertTrue(e.getMessage().contains("column \"a\" does not exist"), e.getMessage());
+        assertTrue(e.getMessage().contains("a does not exist") || e.getMessage().contains("\"a\" does not exist"),
+                e.getMessage());
         StreamTableRecord rec = service.find(new StreamTableKey("default", "frag")).orElseThrow();
         assertEquals(1, rec.consecutiveErrors());
         assertFalse(rec.ready());

@@ -29,6 +29,22 @@ public final class Rows {
         return rows;
     }
 
+    /**
+     * The user-visible rows of a stream table: every column except the hidden {@code __pgt_*} ones.
+     * (Not for stream tables over sources without a key, whose rows carry a multiplicity.)
+     */
+    public static List<String> storage(Connection c, String table) throws SQLException {
+        String cols;
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(
+                "SELECT string_agg(quote_ident(attname), ', ' ORDER BY attnum) FROM pg_attribute"
+                        + " WHERE attrelid = '" + table.replace("'", "''") + "'::regclass AND attnum > 0"
+                        + " AND NOT attisdropped AND attname NOT LIKE '\\_\\_pgt\\_%'")) {
+            rs.next();
+            cols = rs.getString(1);
+        }
+        return multiset(c, "SELECT " + cols + " FROM " + table);
+    }
+
     public static long count(Connection c, String sql) throws SQLException {
         try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
             rs.next();

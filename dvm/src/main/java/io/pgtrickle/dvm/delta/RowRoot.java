@@ -1,0 +1,68 @@
+package io.pgtrickle.dvm.delta;
+
+import static io.pgtrickle.dvm.emit.SqlText.col;
+import static io.pgtrickle.dvm.emit.SqlText.q;
+
+import io.pgtrickle.dvm.emit.SqlText;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The top of a query that is not an aggregate: storage rows are the query's rows, each with
+ * {@code __pgt_row_id} (and {@code __pgt_count} when rows are counted by content).
+ *
+ * <p>Rows counted by multiplicity (a source without primary key) are identified by identity
+ * and content together, with {@code __pgt_count} copies.
+ *
+ * <p>Consolidation: the change is summed per (identity, content) and zero sums dropped, so a
+ * row inserted and deleted in the batch, or updated back and forth by several transactions,
+ * costs nothing at the MERGE.
+ */
+public final class RowRoot {
+  private RowRoot() {}
+
+  /** Storage layout and the consolidated change. */
+  public record Result(List<String> userColumns, List<String> hiddenColumns, boolean counted,
+      String storageSelect, String netCte) {}
+
+  public static Result derive(Derived root, List<String> names,
+      List<org.apache.calcite.rel.type.RelDataType> types, DeltaContext ctx) {
+    List<String> items = new ArrayList<>();
+    List<String> present = root.presentColumns();
+    for (int i = 0; i < present.size(); i++) {
+      items.add(col("r", present.get(i)) + " AS " + q(names.get(i)));
+    }
+    List<IdColumn> identity = new ArrayList<>(root.ids());
+    if (root.counted()) {
+      // Counted rows are told apart by content: identity plus every column (a join may have
+      // dropped a pinned side's identity, whose columns can still change).
+      for (int i = 0; i < root.columns().size(); i++) {
+        if (root.columns().get(i) != null) {
+          identity.add(new IdColumn(root.columns().get(i), types.get(i), i));
+        }
+      }
+    }
+    items.add((root.counted() ? RowId.text(identity, id -> col("r", id.name()))
+        : RowId.expr(identity, id -> col("r", id.name()))) + " AS " + q("__pgt_row_id"));
+    List<String> groupBy = new ArrayList<>();
+    for (int i = 1; i <= present.size() + 1; i++) {
+      groupBy.add(Integer.toString(i));
+    }
+    String storageSelect;
+    List<String> hidden = new ArrayList<>(List.of("__pgt_row_id"));
+    if (root.counted()) {
+      hidden.add("__pgt_count");
+      storageSelect = "SELECT " + SqlText.list(items, 7) + ",\n       count(*) AS "
+          + q("__pgt_count") + "\nFROM " + SqlText.sub(root.post()) + " AS " + q("r")
+          + "\nGROUP BY " + String.join(", ", groupBy);
+    } else {
+      storageSelect = "SELECT " + SqlText.list(items, 7) + "\nFROM "
+          + SqlText.sub(root.post()) + " AS " + q("r");
+    }
+    String net = ctx.cte("net", "SELECT " + SqlText.list(items, 7) + ",\n       sum("
+        + col("r", DeltaContext.W) + ")::bigint AS " + q(DeltaContext.W) + "\nFROM "
+        + q(root.delta()) + " AS " + q("r") + "\nGROUP BY " + String.join(", ", groupBy)
+        + "\nHAVING sum(" + col("r", DeltaContext.W) + ") <> 0");
+    return new Result(names, hidden, root.counted(), storageSelect, net);
+  }
+}

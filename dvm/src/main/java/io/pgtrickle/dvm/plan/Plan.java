@@ -1,0 +1,118 @@
+package io.pgtrickle.dvm.plan;
+
+import static io.pgtrickle.dvm.emit.SqlText.q;
+
+import io.pgtrickle.dvm.delta.DeltaContext;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Everything needed to install and refresh one stream table. Immutable; SQL in, SQL out.
+ *
+ * <p>Methods taking {@code qualifiedTable} expect the storage table's name already quoted and
+ * schema-qualified, e.g. {@code "public"."daily_totals"}. Methods taking
+ * {@code prevFrontierExpr} expect a SQL expression of type {@code pg_snapshot} (or text
+ * castable to it) that yields the stream table's previous frontier inside the refresh
+ * transaction, e.g. {@code $1} or {@code (SELECT frontier FROM pgtrickle.stream_tables WHERE
+ * id = 42)}; it appears exactly once in the emitted text (as a CTE read by every batch filter).
+ *
+ * <p>Refresh contract: run {@link #refreshSql} in one REPEATABLE READ transaction, after the
+ * frontier of the previous refresh is known and before storing the new one (the transaction's
+ * snapshot); base tables are then the post-batch state. The statement's update count is the
+ * number of storage rows inserted, updated or deleted.
+ *
+ * @param query         the stream table's query as given
+ * @param mode          effective refresh mode
+ * @param reasons       why the mode is FULL, in words a user can act on (empty when
+ *                      DIFFERENTIAL)
+ * @param columns       user-visible columns in order (empty when the planner could not read the
+ *                      query: PostgreSQL derives them)
+ * @param hiddenColumns engine columns ({@code __pgt_row_id}, {@code __pgt_count}, aggregate
+ *                      states), after the user columns in the storage table
+ * @param counted       rows are counted by multiplicity in {@code __pgt_count} (a source without
+ *                      primary key); read the table through {@link #readSql}
+ * @param sources       tables read and the columns change capture must keep
+ * @param storageSelect SELECT producing the storage rows (user and hidden columns) from the
+ *                      current sources
+ * @param refreshTemplate the refresh statement, with placeholders for table and frontier
+ *                      (null for FULL)
+ * @param deltaTemplate the change SELECT for {@code explain} (null for FULL)
+ */
+public record Plan(String query, Mode mode, List<String> reasons, List<OutputColumn> columns,
+    List<OutputColumn> hiddenColumns, boolean counted, List<SourceUse> sources,
+    String storageSelect, String refreshTemplate, String deltaTemplate) {
+
+  /** Fillfactor of storage tables: room on each page so updates can be HOT. */
+  public static final int FILLFACTOR = 90;
+
+  public Plan {
+    reasons = List.copyOf(reasons);
+    columns = List.copyOf(columns);
+    hiddenColumns = List.copyOf(hiddenColumns);
+    sources = List.copyOf(sources);
+  }
+
+  public boolean isDifferential() {
+    return mode == Mode.DIFFERENTIAL;
+  }
+
+  /**
+   * Statements creating the empty storage table: user columns then hidden ones, typed by
+   * PostgreSQL from the query itself, plus (DIFFERENTIAL) a primary key (unique index) on
+   * {@code __pgt_row_id}.
+   */
+  public List<String> storageDdl(String qualifiedTable) {
+    List<String> out = new ArrayList<>();
+    out.add("CREATE TABLE " + qualifiedTable + "\nWITH (fillfactor = " + FILLFACTOR + ") AS\n"
+        + storageSelect + "\nWITH NO DATA");
+    if (isDifferential()) {
+      // A primary key: the unique index every MERGE probes, NOT NULL, and the key another
+      // stream table reading this one identifies rows by.
+      out.add("ALTER TABLE " + qualifiedTable + " ADD PRIMARY KEY (" + q("__pgt_row_id")
+          + ")");
+    }
+    return out;
+  }
+
+  /** Fills an empty storage table from the sources (hidden columns included). */
+  public String initialLoadSql(String qualifiedTable) {
+    return "INSERT INTO " + qualifiedTable + "\n" + storageSelect;
+  }
+
+  /** Recomputes the storage table from scratch: the FULL refresh of either mode. */
+  public List<String> fullRefreshSql(String qualifiedTable) {
+    return List.of("TRUNCATE " + qualifiedTable, initialLoadSql(qualifiedTable));
+  }
+
+  /**
+   * The statements of one refresh. DIFFERENTIAL: one MERGE applying the batch since
+   * {@code prevFrontierExpr}. FULL: {@link #fullRefreshSql}.
+   */
+  public List<String> refreshSql(String qualifiedTable, String prevFrontierExpr) {
+    if (!isDifferential()) {
+      return fullRefreshSql(qualifiedTable);
+    }
+    return List.of(fill(refreshTemplate, qualifiedTable, prevFrontierExpr));
+  }
+
+  /** The consolidated change as a SELECT (for {@code explain}); null when FULL. */
+  public String deltaSelectSql(String qualifiedTable, String prevFrontierExpr) {
+    return deltaTemplate == null ? null : fill(deltaTemplate, qualifiedTable, prevFrontierExpr);
+  }
+
+  /** What users should query: the user columns, each row repeated by its count if counted. */
+  public String readSql(String qualifiedTable) {
+    List<String> cols = columns.stream().map(c -> q(c.name())).toList();
+    String list = cols.isEmpty() ? "*" : String.join(", ", cols);
+    if (counted) {
+      return "SELECT " + list + " FROM " + qualifiedTable + ", generate_series(1, "
+          + q("__pgt_count") + ")";
+    }
+    return "SELECT " + list + " FROM " + qualifiedTable;
+  }
+
+  private static String fill(String template, String table, String prev) {
+    return template.replace(DeltaContext.STORAGE, table).replace(DeltaContext.PREV_FRONTIER,
+        prev);
+  }
+}

@@ -1,0 +1,158 @@
+package io.pgtrickle.dvm.plan;
+
+import io.pgtrickle.dvm.catalog.Catalog;
+import io.pgtrickle.dvm.catalog.CatalogTable;
+import io.pgtrickle.dvm.delta.AggregateDeltaResult;
+import io.pgtrickle.dvm.delta.DeltaBuilder;
+import io.pgtrickle.dvm.delta.DeltaContext;
+import io.pgtrickle.dvm.delta.RowRoot;
+import io.pgtrickle.dvm.emit.MergeEmitter;
+import io.pgtrickle.dvm.parse.PgTypes;
+import io.pgtrickle.dvm.parse.QueryParser;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Set;
+import org.apache.calcite.rel.RelNode;
+import org.apache.calcite.rel.core.Aggregate;
+import org.apache.calcite.rel.core.Filter;
+import org.apache.calcite.rel.core.Project;
+import org.apache.calcite.rel.metadata.RelColumnOrigin;
+import org.apache.calcite.rel.metadata.RelMetadataQuery;
+import org.apache.calcite.rel.type.RelDataTypeField;
+
+/**
+ * The entry point: {@code Planner.plan(query, catalog)} turns a stream table's query into a
+ * {@link Plan}.
+ *
+ * <p>Pipeline: read (parse, validate, convert: {@link QueryParser}) → normalise (the named
+ * {@link RuleSteps}) → decide the mode ({@link Support}) → derive the change, operator by
+ * operator ({@link DeltaBuilder}) → emit the storage layout, initial load and MERGE.
+ */
+public final class Planner {
+  private Planner() {}
+
+  /**
+   * Plans a query.
+   *
+   * @throws QueryParser.NotAQueryException if the text is not one read-only SELECT
+   */
+  public static Plan plan(String query, Catalog catalog) {
+    return plan(query, catalog, Set.of());
+  }
+
+  /** As {@link #plan(String, Catalog)}, skipping the named rule steps. */
+  public static Plan plan(String query, Catalog catalog, Set<String> skipSteps) {
+    QueryParser.Result read = QueryParser.read(query, catalog);
+    if (read instanceof QueryParser.NotUnderstood nu) {
+      return fullFromText(query, List.of(nu.reason()));
+    }
+    QueryParser.Converted c = (QueryParser.Converted) read;
+    RelNode rel = c.root().project(true);
+    List<String> names = rel.getRowType().getFieldNames();
+    rel = RuleSteps.run(rel, skipSteps);
+    List<OutputColumn> columns = outputColumns(rel, names, catalog);
+    List<String> reasons = Support.reasons(rel, names);
+    if (!reasons.isEmpty()) {
+      return new Plan(query, Mode.FULL, reasons, columns, List.of(), false, List.of(),
+          "SELECT * FROM " + io.pgtrickle.dvm.emit.SqlText.sub(stripSemicolon(query)) + " AS "
+              + io.pgtrickle.dvm.emit.SqlText.q("q"), null, null);
+    }
+    DeltaContext ctx = new DeltaContext(c.typeFactory());
+    DeltaBuilder builder = new DeltaBuilder(ctx, c.typeFactory());
+    builder.analyse(rel);
+
+    List<RelNode> above = new ArrayList<>();
+    RelNode n = rel;
+    while (n instanceof Project || n instanceof Filter) {
+      above.add(n);
+      n = n.getInput(0);
+    }
+    String storageSelect;
+    String merge;
+    String finalCte;
+    List<String> hidden;
+    boolean counted = false;
+    if (n instanceof Aggregate agg) {
+      Collections.reverse(above);
+      AggregateDeltaResult r = builder.deriveAggregate(agg, above, names);
+      storageSelect = r.storageSelect();
+      hidden = r.hiddenColumns();
+      finalCte = r.applyCte();
+      merge = MergeEmitter.aggregate(DeltaContext.STORAGE, r.applyCte(), names,
+          r.hiddenColumns().subList(0, r.hiddenColumns().size()));
+      hidden = new ArrayList<>(List.of("__pgt_row_id"));
+      hidden.addAll(r.hiddenColumns());
+    } else {
+      RowRoot.Result r = RowRoot.derive(builder.derive(rel), names,
+          rel.getRowType().getFieldList().stream().map(f -> f.getType()).toList(), ctx);
+      storageSelect = r.storageSelect();
+      hidden = r.hiddenColumns();
+      counted = r.counted();
+      finalCte = r.netCte();
+      merge = counted ? MergeEmitter.counted(DeltaContext.STORAGE, r.netCte(), names)
+          : MergeEmitter.keyed(DeltaContext.STORAGE, r.netCte(), names, comparable(rel));
+    }
+    String with = ctx.withClause();
+    String refresh = with + "\n" + merge;
+    String delta = with + "\nSELECT * FROM " + io.pgtrickle.dvm.emit.SqlText.q(finalCte);
+    List<SourceUse> sources = new ArrayList<>();
+    for (CatalogTable t : ctx.sources()) {
+      sources.add(new SourceUse(t.oid(), t.schema(), t.name(), ctx.columnsOf(t)));
+    }
+    List<OutputColumn> hiddenCols = hidden.stream().map(h -> new OutputColumn(h, null)).toList();
+    return new Plan(query, Mode.DIFFERENTIAL, List.of(), columns, hiddenCols, counted, sources,
+        storageSelect, refresh, delta);
+  }
+
+  private static Plan fullFromText(String query, List<String> reasons) {
+    return new Plan(query, Mode.FULL, reasons, List.of(), List.of(), false, List.of(),
+        "SELECT * FROM " + io.pgtrickle.dvm.emit.SqlText.sub(stripSemicolon(query)) + " AS "
+            + io.pgtrickle.dvm.emit.SqlText.q("q"), null, null);
+  }
+
+  private static String stripSemicolon(String q) {
+    String s = q.strip();
+    while (s.endsWith(";")) {
+      s = s.substring(0, s.length() - 1).strip();
+    }
+    return s;
+  }
+
+  /** Whether every user column has an equality operator (json, xml, point have none). */
+  private static boolean comparable(RelNode rel) {
+    for (RelDataTypeField f : rel.getRowType().getFieldList()) {
+      String named = PgTypes.namedTypeName(f.getType());
+      if (named != null && (named.equals("json") || named.equals("xml")
+          || named.equals("point"))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static List<OutputColumn> outputColumns(RelNode rel, List<String> names,
+      Catalog catalog) {
+    RelMetadataQuery mq = rel.getCluster().getMetadataQuery();
+    List<OutputColumn> out = new ArrayList<>();
+    List<RelDataTypeField> fields = rel.getRowType().getFieldList();
+    for (int i = 0; i < fields.size(); i++) {
+      String type = PgTypes.toPg(fields.get(i).getType());
+      if (type == null) {
+        Set<RelColumnOrigin> origins = mq.getColumnOrigins(rel, i);
+        if (origins != null && origins.size() == 1) {
+          RelColumnOrigin o = origins.iterator().next();
+          if (!o.isDerived()) {
+            List<String> qn = o.getOriginTable().getQualifiedName();
+            var t = catalog.table(qn.get(qn.size() - 2), qn.get(qn.size() - 1));
+            String col = o.getOriginTable().getRowType().getFieldNames()
+                .get(o.getOriginColumnOrdinal());
+            type = t.flatMap(x -> x.column(col)).map(cc -> cc.type()).orElse(null);
+          }
+        }
+      }
+      out.add(new OutputColumn(names.get(i), type));
+    }
+    return out;
+  }
+}

@@ -1,0 +1,145 @@
+package io.pgtrickle.dvm.plan;
+
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import org.apache.calcite.rel.RelNode;
+import org.apache.calcite.rel.core.Aggregate;
+import org.apache.calcite.rel.core.Correlate;
+import org.apache.calcite.rel.core.Filter;
+import org.apache.calcite.rel.core.Intersect;
+import org.apache.calcite.rel.core.Join;
+import org.apache.calcite.rel.core.JoinRelType;
+import org.apache.calcite.rel.core.Minus;
+import org.apache.calcite.rel.core.Project;
+import org.apache.calcite.rel.core.Sort;
+import org.apache.calcite.rel.core.TableScan;
+import org.apache.calcite.rel.core.Union;
+import org.apache.calcite.rel.core.Values;
+import org.apache.calcite.rel.core.Window;
+import org.apache.calcite.rex.RexCall;
+import org.apache.calcite.rex.RexNode;
+import org.apache.calcite.rex.RexOver;
+import org.apache.calcite.rex.RexSubQuery;
+import org.apache.calcite.rex.RexVisitorImpl;
+
+/**
+ * Decides whether a normalised query can be maintained differentially, and if not, says why in
+ * words a user can act on.
+ */
+final class Support {
+  private Support() {}
+
+  /** Functions whose value changes between refreshes without any source change. */
+  private static final Set<String> VOLATILE = Set.of("now", "random", "random_normal",
+      "clock_timestamp", "statement_timestamp", "transaction_timestamp", "timeofday",
+      "gen_random_uuid", "uuid_generate_v4", "nextval", "currval", "lastval", "setval",
+      "current_timestamp", "current_date", "current_time", "localtime", "localtimestamp",
+      "txid_current", "pg_current_xact_id", "rand", "uuidv4", "uuidv7", "age");
+
+  static List<String> reasons(RelNode root, List<String> outputNames) {
+    Set<String> out = new LinkedHashSet<>();
+    for (String n : outputNames) {
+      if (n.startsWith("__pgt_")) {
+        out.add("output column " + n + " uses the reserved prefix __pgt_; rename it");
+      }
+    }
+    // Aggregates are maintained at the top of the query only (under projections and HAVING).
+    RelNode n = root;
+    while (n instanceof Project || n instanceof Filter) {
+      visitExpressions(n, out);
+      n = n.getInput(0);
+    }
+    if (n instanceof Aggregate a) {
+      checkAggregate(a, out);
+      walk(a.getInput(), out);
+    } else {
+      walk(n, out);
+    }
+    return new ArrayList<>(out);
+  }
+
+  private static void checkAggregate(Aggregate a, Set<String> out) {
+    if (a.getGroupType() != Aggregate.Group.SIMPLE) {
+      out.add("GROUPING SETS, ROLLUP and CUBE are not maintained incrementally; use one "
+          + "stream table per grouping");
+    }
+  }
+
+  private static void walk(RelNode node, Set<String> out) {
+    visitExpressions(node, out);
+    if (node instanceof TableScan || node instanceof Project || node instanceof Filter) {
+      // fine
+    } else if (node instanceof Join j) {
+      if (j.getJoinType() == JoinRelType.SEMI || j.getJoinType() == JoinRelType.ANTI) {
+        out.add("EXISTS / IN (sub-query) filters are not maintained incrementally yet; write "
+            + "them as joins, or use refreshMode FULL");
+      } else if (j.getJoinType() == JoinRelType.ASOF || j.getJoinType() == JoinRelType.LEFT_ASOF) {
+        out.add("ASOF joins are not maintained incrementally");
+      }
+    } else if (node instanceof Aggregate a) {
+      checkAggregate(a, out);
+    } else if (node instanceof Union u) {
+      if (!u.all) {
+        out.add("UNION (without ALL) could not be rewritten; use UNION ALL or DISTINCT");
+      }
+    } else if (node instanceof Intersect || node instanceof Minus) {
+      out.add("INTERSECT and EXCEPT are not maintained incrementally yet; express them with "
+          + "joins, or use refreshMode FULL");
+    } else if (node instanceof Sort) {
+      out.add("LIMIT / OFFSET (top-k) is not maintained incrementally; drop the LIMIT or use "
+          + "refreshMode FULL");
+    } else if (node instanceof Window) {
+      out.add("window functions (OVER …) are not maintained incrementally yet; use "
+          + "refreshMode FULL");
+    } else if (node instanceof Correlate) {
+      out.add("LATERAL / correlated sub-queries are not maintained incrementally yet; write "
+          + "them as joins, or use refreshMode FULL");
+    } else if (node instanceof Values) {
+      out.add("the query reads no table (VALUES or constants only): nothing to maintain");
+    } else {
+      out.add("the operator " + node.getRelTypeName() + " is not maintained incrementally");
+    }
+    for (RelNode in : node.getInputs()) {
+      walk(in, out);
+    }
+  }
+
+  private static void visitExpressions(RelNode node, Set<String> out) {
+    List<RexNode> exprs = new ArrayList<>();
+    if (node instanceof Project p) {
+      exprs.addAll(p.getProjects());
+    } else if (node instanceof Filter f) {
+      exprs.add(f.getCondition());
+    } else if (node instanceof Join j) {
+      exprs.add(j.getCondition());
+    }
+    for (RexNode e : exprs) {
+      e.accept(new RexVisitorImpl<Void>(true) {
+        @Override
+        public Void visitCall(RexCall call) {
+          String name = call.getOperator().getName().toLowerCase(Locale.ROOT);
+          if (call instanceof RexOver) {
+            out.add("window functions (OVER …) are not maintained incrementally yet; use "
+                + "refreshMode FULL");
+          } else if (VOLATILE.contains(name) || call.getOperator().isDynamicFunction()
+              || !call.getOperator().isDeterministic()) {
+            out.add(name + "() gives a different value at every refresh, so rows would go "
+                + "stale without any source change; compare against a stored timestamp "
+                + "column instead, or use refreshMode FULL");
+          }
+          return super.visitCall(call);
+        }
+
+        @Override
+        public Void visitSubQuery(RexSubQuery subQuery) {
+          out.add("this sub-query in an expression could not be turned into a join; write it "
+              + "as a join, or use refreshMode FULL");
+          return null;
+        }
+      });
+    }
+  }
+}

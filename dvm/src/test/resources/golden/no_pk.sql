@@ -1,0 +1,57 @@
+-- query: SELECT a, b FROM nk
+-- mode: DIFFERENTIAL
+-- columns: [OutputColumn[name=a, pgType=integer], OutputColumn[name=b, pgType=text]]
+-- sources: [SourceUse[oid=16386, schema=public, table=nk, columns=[a, b]]]
+
+-- storage DDL
+CREATE TABLE "public"."st"
+WITH (fillfactor = 90) AS
+SELECT "r"."a" AS "a",
+       "r"."b" AS "b",
+       ROW("r"."__pgt_id0", "r"."__pgt_id1", "r"."a", "r"."b")::text AS "__pgt_row_id",
+       count(*) AS "__pgt_count"
+FROM (
+  SELECT "t"."a",
+         "t"."b",
+         "t"."a" AS "__pgt_id0",
+         "t"."b" AS "__pgt_id1"
+  FROM "public"."nk" AS "t"
+) AS "r"
+GROUP BY 1, 2, 3
+WITH NO DATA;
+
+ALTER TABLE "public"."st" ADD PRIMARY KEY ("__pgt_row_id");
+
+-- refresh
+WITH "__pgt_prev" AS (
+  SELECT ($1)::pg_snapshot AS "frontier"
+),
+"__pgt_1_scan_nk" AS (
+  SELECT "c"."a",
+         "c"."b",
+         "c"."a" AS "__pgt_id0",
+         "c"."b" AS "__pgt_id1",
+         "c"."__pgt_weight"::bigint AS "__pgt_w"
+  FROM "pgtrickle_changes"."changes_16386" AS "c"
+  WHERE "c"."__pgt_xid" >= pg_snapshot_xmin((SELECT "frontier" FROM "__pgt_prev"))
+    AND NOT pg_visible_in_snapshot("c"."__pgt_xid", (SELECT "frontier" FROM "__pgt_prev"))
+),
+"__pgt_2_net" AS (
+  SELECT "r"."a" AS "a",
+         "r"."b" AS "b",
+         ROW("r"."__pgt_id0", "r"."__pgt_id1", "r"."a", "r"."b")::text AS "__pgt_row_id",
+         sum("r"."__pgt_w")::bigint AS "__pgt_w"
+  FROM "__pgt_1_scan_nk" AS "r"
+  GROUP BY 1, 2, 3
+  HAVING sum("r"."__pgt_w") <> 0
+)
+MERGE INTO "public"."st" AS "t"
+USING "__pgt_2_net" AS "s"
+ON "t"."__pgt_row_id" = "s"."__pgt_row_id"
+WHEN MATCHED AND "t"."__pgt_count" + "s"."__pgt_w" <= 0 THEN
+  DELETE
+WHEN MATCHED THEN
+  UPDATE SET "__pgt_count" = "t"."__pgt_count" + "s"."__pgt_w"
+WHEN NOT MATCHED AND "s"."__pgt_w" > 0 THEN
+  INSERT ("a", "b", "__pgt_row_id", "__pgt_count")
+  VALUES ("s"."a", "s"."b", "s"."__pgt_row_id", "s"."__pgt_w");

@@ -1,0 +1,295 @@
+package io.pgtrickle.e2e.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.pgtrickle.crds.v1alpha1.ReclaimPolicy;
+import io.pgtrickle.crds.v1alpha1.RefreshMode;
+import io.pgtrickle.operator.db.EmbeddedPostgresServer;
+import io.pgtrickle.operator.db.JdbcDatabase;
+import io.pgtrickle.operator.db.PooledDatabase;
+import io.pgtrickle.operator.db.QualifiedName;
+import io.pgtrickle.operator.lifecycle.StreamTableDefinition;
+import io.pgtrickle.operator.lifecycle.StreamTableKey;
+import io.pgtrickle.operator.lifecycle.StreamTableService;
+import io.pgtrickle.operator.refresh.RefreshResult;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The standard workload of {@code shared/bench/WORKLOAD.md}: for each scenario, table size and change
+ * rate, the median of several runs of MATVIEW ({@code REFRESH MATERIALIZED VIEW}), our FULL refresh,
+ * FLOOR (one MERGE of the precomputed exact net change into a copy of the storage table) and our
+ * DIFFERENTIAL refresh, all after the same batch in the same run. Writes
+ * {@code e2e/target/bench/results.json} and prints a table. Run with {@code ./bench.sh}.
+ */
+public final class WorkloadBench {
+    static final Map<String, String> SCENARIOS = new LinkedHashMap<>();
+
+    static {
+        SCENARIOS.put("scan", "SELECT id, grp, val, txt FROM src");
+        SCENARIOS.put("filter", "SELECT id, val FROM src WHERE flag");
+        SCENARIOS.put("aggregate", "SELECT grp, count(*) AS n, sum(val) AS total FROM src GROUP BY grp");
+        SCENARIOS.put("join", "SELECT s.id, s.val, d.name FROM src s JOIN dim d ON d.grp = s.grp");
+        SCENARIOS.put("join_agg", "SELECT d.region, count(*) AS n, sum(s.val) AS total FROM src s"
+                + " JOIN dim d ON d.grp = s.grp GROUP BY d.region");
+    }
+
+    /** One line of results.json. */
+    public record Result(String scenario, long rows, double changePct, double matviewMs, double fullMs,
+                         double floorMs, double diffMs, double speedup, String diffModes) {
+    }
+
+    private final EmbeddedPostgresServer pg;
+    private final int reps;
+    private final List<Result> results = new ArrayList<>();
+    private final Map<String, Object> extras = new LinkedHashMap<>();
+
+    WorkloadBench(EmbeddedPostgresServer pg, int reps) {
+        this.pg = pg;
+        this.reps = reps;
+    }
+
+    public static void main(String[] args) throws Exception {
+        List<Long> sizes = longs(System.getProperty("bench.sizes", "10000,100000"));
+        List<Double> pcts = doubles(System.getProperty("bench.pcts", "1,10,50"));
+        List<Long> largeSizes = longs(System.getProperty("bench.large", "1000000"));
+        List<String> scenarios = List.of(System.getProperty("bench.scenarios", String.join(",", SCENARIOS.keySet()))
+                .split(","));
+        int reps = Integer.getInteger("bench.reps", 5);
+        Path out = Path.of(System.getProperty("bench.out", "e2e/target/bench/results.json"));
+        try (EmbeddedPostgresServer pg = EmbeddedPostgresServer.start(null)) {
+            System.out.println("PostgreSQL " + pg.majorVersion() + "; " + reps + " runs per point (median), after a warm-up");
+            WorkloadBench bench = new WorkloadBench(pg, reps);
+            for (long n : sizes) {
+                bench.run(n, pcts, scenarios);
+            }
+            for (long n : largeSizes) {
+                if (!sizes.contains(n)) {
+                    bench.run(n, List.of(1.0), scenarios);
+                }
+            }
+            bench.write(out);
+        }
+    }
+
+    void run(long n, List<Double> pcts, List<String> scenarios) throws Exception {
+        String dbName = "bench_" + n;
+        pg.createDatabase(dbName);
+        JdbcDatabase raw = JdbcDatabase.fromUrl(pg.jdbcUrl(dbName));
+        try (PooledDatabase db = new PooledDatabase(raw, 4); Connection c = raw.connect()) {
+            StreamTableService service = new StreamTableService(db);
+            load(c, n);
+            for (String s : scenarios) {
+                exec(c, "CREATE MATERIALIZED VIEW mv_" + s + " AS " + SCENARIOS.get(s));
+                service.apply(def("st_" + s, SCENARIOS.get(s), RefreshMode.AUTO));
+                service.apply(def("stf_" + s, SCENARIOS.get(s), RefreshMode.FULL));
+            }
+            exec(c, "VACUUM ANALYZE");
+            for (double p : pcts) {
+                exec(c, "SELECT setseed(0.42)");
+                Map<String, List<double[]>> samples = new LinkedHashMap<>();
+                Map<String, List<String>> modes = new LinkedHashMap<>();
+                List<Double> cdc = new ArrayList<>();
+                for (int rep = 0; rep <= reps; rep++) {
+                    makeBatch(c, n, p);
+                    for (String s : scenarios) {
+                        exec(c, "DROP TABLE IF EXISTS floor_" + s);
+                        exec(c, "CREATE TABLE floor_" + s + " (LIKE st_" + s + " INCLUDING ALL) WITH (fillfactor = 90)");
+                        exec(c, "INSERT INTO floor_" + s + " SELECT * FROM st_" + s);
+                    }
+                    double withCapture = timed(c, BATCH.replace("{src}", "src"));
+                    double without = timed(c, BATCH.replace("{src}", "src_nocap"));
+                    if (rep > 0) {
+                        cdc.add(withCapture / without);
+                    }
+                    for (String s : scenarios) {
+                        prepareFloor(c, service, s);
+                        long t0 = System.nanoTime();
+                        RefreshResult r = service.refresh(new StreamTableKey("bench", "st_" + s));
+                        double diff = (System.nanoTime() - t0) / 1e6;
+                        t0 = System.nanoTime();
+                        service.refresh(new StreamTableKey("bench", "stf_" + s));
+                        double full = (System.nanoTime() - t0) / 1e6;
+                        double mv = timed(c, "REFRESH MATERIALIZED VIEW mv_" + s);
+                        double floor = timed(c, floorMerge(c, s));
+                        if (rep > 0) {
+                            samples.computeIfAbsent(s, k -> new ArrayList<>()).add(new double[] {mv, full, floor, diff});
+                            modes.computeIfAbsent(s, k -> new ArrayList<>()).add(r.mode());
+                        }
+                    }
+                }
+                for (String s : scenarios) {
+                    double[] m = medians(samples.get(s));
+                    Result res = new Result(s, n, p, round(m[0]), round(m[1]), round(m[2]), round(m[3]),
+                            round(m[0] / m[3]), summarize(modes.get(s)));
+                    results.add(res);
+                    System.out.printf("%-10s %9d %5.1f%%  matview %9.2f  full %9.2f  floor %9.2f  diff %9.2f"
+                                    + "  speedup %6.2fx  diff/floor %5.2f  (%s)%n", s, n, p, res.matviewMs(), res.fullMs(),
+                            res.floorMs(), res.diffMs(), res.speedup(), res.diffMs() / res.floorMs(), res.diffModes());
+                }
+                extras.put("cdcWriteOverhead_" + n + "_" + p + "pct", round(median(cdc)));
+                System.out.printf("CDC write overhead (batch DML with capture / without) at %d rows, %.0f%%: %.2fx%n", n, p,
+                        median(cdc));
+            }
+            zeroChange(service, n, scenarios);
+        }
+    }
+
+    private void zeroChange(StreamTableService service, long n, List<String> scenarios) throws SQLException {
+        for (String s : scenarios) {
+            service.refresh(new StreamTableKey("bench", "st_" + s));
+        }
+        List<Double> times = new ArrayList<>();
+        for (int i = 0; i < 30; i++) {
+            String s = scenarios.get(i % scenarios.size());
+            long t0 = System.nanoTime();
+            service.refresh(new StreamTableKey("bench", "st_" + s));
+            times.add((System.nanoTime() - t0) / 1e6);
+        }
+        extras.put("zeroChangeRefreshMs_" + n, round(median(times.subList(5, times.size()))));
+        System.out.printf("zero-change refresh at %d rows: %.2f ms (median)%n", n, median(times.subList(5, times.size())));
+    }
+
+    private static StreamTableDefinition def(String name, String query, RefreshMode mode) {
+        return new StreamTableDefinition(new StreamTableKey("bench", name), "bench-" + name,
+                new QualifiedName("public", name), query, mode, "1h", true, ReclaimPolicy.Delete, 1L);
+    }
+
+    static void load(Connection c, long n) throws SQLException {
+        exec(c, "SELECT setseed(0.42)");
+        exec(c, "CREATE TABLE src (id bigint PRIMARY KEY, grp int NOT NULL, val numeric NOT NULL, flag boolean NOT NULL,"
+                + " txt text NOT NULL)");
+        exec(c, "INSERT INTO src SELECT i, i % 1000, round((random() * 1000)::numeric, 2), random() < 0.5, md5(i::text)"
+                + " FROM generate_series(1, " + n + ") i");
+        exec(c, "CREATE TABLE dim (grp int PRIMARY KEY, name text NOT NULL, region text NOT NULL)");
+        exec(c, "INSERT INTO dim SELECT g, 'name' || g, 'r' || g % 10 FROM generate_series(0, 999) g");
+        // The same table without change capture, for the write-overhead ratio.
+        exec(c, "CREATE TABLE src_nocap (LIKE src INCLUDING ALL)");
+        exec(c, "INSERT INTO src_nocap SELECT * FROM src");
+    }
+
+    /** Batch tables: 70% updates of val (and flag flipped), 15% deletes, 15% inserts of p% of n. */
+    static void makeBatch(Connection c, long n, double p) throws SQLException {
+        long total = Math.max(1, Math.round(n * p / 100));
+        long upd = Math.round(total * 0.70);
+        long del = Math.round(total * 0.15);
+        long ins = total - upd - del;
+        exec(c, "DROP TABLE IF EXISTS b_pick, b_upd, b_del, b_ins");
+        exec(c, "CREATE TABLE b_pick AS SELECT id FROM src ORDER BY random() LIMIT " + (upd + del));
+        exec(c, "CREATE TABLE b_upd AS SELECT id, round((random() * 1000)::numeric, 2) AS val FROM b_pick LIMIT " + upd);
+        exec(c, "CREATE TABLE b_del AS SELECT id FROM b_pick EXCEPT SELECT id FROM b_upd");
+        exec(c, "CREATE TABLE b_ins AS SELECT i AS id, (i % 1000)::int AS grp, round((random() * 1000)::numeric, 2) AS val,"
+                + " random() < 0.5 AS flag, md5(i::text) AS txt FROM generate_series((SELECT max(id) + 1 FROM src),"
+                + " (SELECT max(id) FROM src) + " + ins + ") i");
+        exec(c, "ANALYZE b_upd, b_del, b_ins");
+    }
+
+    static final String BATCH = """
+            BEGIN;
+            UPDATE {src} s SET val = b.val, flag = NOT s.flag FROM b_upd b WHERE s.id = b.id;
+            DELETE FROM {src} s USING b_del b WHERE s.id = b.id;
+            INSERT INTO {src} SELECT * FROM b_ins;
+            COMMIT""";
+
+    /** Untimed: the exact net change of st_s, computed from the query into floor_delta_s. */
+    private static void prepareFloor(Connection c, StreamTableService service, String s) throws SQLException {
+        String load;
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
+                "SELECT load_sql FROM pgtrickle.stream_tables WHERE name = 'st_" + s + "'")) {
+            rs.next();
+            load = rs.getString(1);
+        }
+        String select = load.substring(load.indexOf('\n') + 1);
+        exec(c, "DROP TABLE IF EXISTS new_" + s + ", floor_delta_" + s);
+        exec(c, "CREATE TABLE new_" + s + " (LIKE st_" + s + ")");
+        exec(c, "INSERT INTO new_" + s + "\n" + select);
+        exec(c, "CREATE TABLE floor_delta_" + s + " AS"
+                + " SELECT n.*, false AS pgt_del FROM new_" + s + " n LEFT JOIN floor_" + s + " f"
+                + " ON f.__pgt_row_id = n.__pgt_row_id WHERE f.__pgt_row_id IS NULL OR ROW(f.*) IS DISTINCT FROM ROW(n.*)"
+                + " UNION ALL SELECT f.*, true FROM floor_" + s + " f WHERE NOT EXISTS"
+                + " (SELECT 1 FROM new_" + s + " n WHERE n.__pgt_row_id = f.__pgt_row_id)");
+        exec(c, "ANALYZE floor_delta_" + s);
+    }
+
+    private static String floorMerge(Connection c, String s) throws SQLException {
+        List<String> cols = new ArrayList<>();
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
+                "SELECT attname FROM pg_attribute WHERE attrelid = 'floor_" + s + "'::regclass AND attnum > 0"
+                        + " AND NOT attisdropped ORDER BY attnum")) {
+            while (rs.next()) {
+                cols.add('"' + rs.getString(1) + '"');
+            }
+        }
+        String set = String.join(", ", cols.stream().filter(x -> !x.equals("\"__pgt_row_id\""))
+                .map(x -> x + " = d." + x).toList());
+        return "BEGIN;\nMERGE INTO floor_" + s + " f USING floor_delta_" + s + " d ON f.__pgt_row_id = d.__pgt_row_id"
+                + " WHEN MATCHED AND d.pgt_del THEN DELETE"
+                + (set.isEmpty() ? "" : " WHEN MATCHED THEN UPDATE SET " + set)
+                + " WHEN NOT MATCHED AND NOT d.pgt_del THEN INSERT (" + String.join(", ", cols) + ") VALUES ("
+                + String.join(", ", cols.stream().map(x -> "d." + x).toList()) + ");\nCOMMIT";
+    }
+
+    private static double timed(Connection c, String sql) throws SQLException {
+        long t0 = System.nanoTime();
+        exec(c, sql);
+        return (System.nanoTime() - t0) / 1e6;
+    }
+
+    private static void exec(Connection c, String sql) throws SQLException {
+        try (Statement s = c.createStatement()) {
+            s.execute(sql);
+        }
+    }
+
+    private static double[] medians(List<double[]> rows) {
+        double[] out = new double[rows.get(0).length];
+        for (int i = 0; i < out.length; i++) {
+            List<Double> col = new ArrayList<>();
+            for (double[] r : rows) {
+                col.add(r[i]);
+            }
+            out[i] = median(col);
+        }
+        return out;
+    }
+
+    static double median(List<Double> xs) {
+        double[] a = xs.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        return a.length % 2 == 1 ? a[a.length / 2] : (a[a.length / 2 - 1] + a[a.length / 2]) / 2;
+    }
+
+    private static String summarize(List<String> modes) {
+        long full = modes.stream().filter("FULL"::equals).count();
+        return full == 0 ? "DIFFERENTIAL" : full == modes.size() ? "FULL (adaptive fallback)" : full + "/" + modes.size() + " FULL";
+    }
+
+    private static double round(double x) {
+        return Math.round(x * 100) / 100.0;
+    }
+
+    private void write(Path out) throws Exception {
+        Files.createDirectories(out.getParent());
+        ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+        Files.writeString(out, json.writeValueAsString(results));
+        Files.writeString(out.resolveSibling("extras.json"), json.writeValueAsString(extras));
+        System.out.println("wrote " + out.toAbsolutePath() + " and extras.json");
+    }
+
+    private static List<Long> longs(String s) {
+        return s.isBlank() ? List.of() : Arrays.stream(s.split(",")).map(String::trim).map(Long::parseLong).toList();
+    }
+
+    private static List<Double> doubles(String s) {
+        return Arrays.stream(s.split(",")).map(String::trim).map(Double::parseDouble).toList();
+    }
+}

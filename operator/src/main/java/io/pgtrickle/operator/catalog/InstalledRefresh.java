@@ -1,0 +1,23 @@
+package io.pgtrickle.operator.catalog;
+
+import io.pgtrickle.operator.db.QualifiedName;
+
+import java.util.List;
+
+/**
+ * What the catalog holds for refreshing one stream table: the SQL generated at install time (so
+ * a refresh never re-plans) and the sources whose change buffers feed it.
+ *
+ * @param refreshSql  the DIFFERENTIAL statement, or null when the stream table is FULL
+ * @param noFrontier  true when no refresh has committed yet (the next one must be FULL)
+ */
+public record InstalledRefresh(QualifiedName table, String refreshMode, String effectiveMode, String loadSql,
+                               String refreshSql, List<Long> sourceOids, boolean noFrontier) {
+    public InstalledRefresh {
+        sourceOids = List.copyOf(sourceOids);
+    }
+
+    public boolean differential() {
+        return "DIFFERENTIAL".equals(effectiveMode) && refreshSql != null;
+    }
+}

@@ -1,0 +1,247 @@
+package io.pgtrickle.operator.cdc;
+
+import io.pgtrickle.dvm.plan.SourceUse;
+import io.pgtrickle.operator.db.Identifiers;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Trigger-based change capture (DESIGN.md §3): one typed change buffer per source table,
+ * {@code pgtrickle_changes."changes_<oid>"}, filled by statement-level AFTER triggers with
+ * transition tables. Each row carries the writer's {@code pg_current_xact_id()} and a weight
+ * (+1 inserted, −1 deleted; an UPDATE writes both), and only the columns some stream table reads.
+ * TRUNCATE leaves a marker in {@code pgtrickle_changes.truncates}, which makes dependants refresh
+ * in FULL.
+ *
+ * <p>Install runs in a transaction of its own that commits before the stream table's initial
+ * load takes its snapshot: every writer either committed before the triggers existed (and is in
+ * the load) or fires them (and is in a later batch). See {@code docs/refresh.md}.
+ */
+public final class ChangeCapture {
+    public static final String SCHEMA = "pgtrickle_changes";
+
+    private ChangeCapture() {
+    }
+
+    /** {@code pgtrickle_changes."changes_<oid>"}. */
+    public static String bufferTable(long oid) {
+        return SCHEMA + "." + Identifiers.quote("changes_" + oid);
+    }
+
+    /**
+     * Makes sure every source has a buffer and triggers keeping at least the columns it needs,
+     * widening existing buffers. Commits; leaves {@code c} in auto-commit.
+     */
+    public static void install(Connection c, List<SourceUse> sources) throws SQLException {
+        c.setAutoCommit(false);
+        try (Statement s = c.createStatement()) {
+            s.execute("SELECT pg_advisory_xact_lock(hashtextextended('pgtrickle:cdc', 0))");
+            s.execute("CREATE SCHEMA IF NOT EXISTS " + SCHEMA);
+            s.execute("""
+                    CREATE TABLE IF NOT EXISTS pgtrickle_changes.truncates (
+                        source_oid bigint NOT NULL,
+                        __pgt_xid  xid8   NOT NULL DEFAULT pg_current_xact_id())""");
+            for (SourceUse src : sources) {
+                installOne(c, src);
+            }
+            c.commit();
+        } catch (SQLException | RuntimeException e) {
+            c.rollback();
+            throw e;
+        } finally {
+            c.setAutoCommit(true);
+        }
+    }
+
+    private static void installOne(Connection c, SourceUse src) throws SQLException {
+        Map<String, String> types = columnTypes(c, src.oid());
+        List<String> existing = existingColumns(c, src.oid());
+        Set<String> wanted = new LinkedHashSet<>();
+        // Keep the table's column order so buffers read naturally.
+        for (String col : types.keySet()) {
+            if ((existing != null && existing.contains(col)) || src.columns().contains(col)) {
+                wanted.add(col);
+            }
+        }
+        for (String col : src.columns()) {
+            if (!types.containsKey(col)) {
+                throw new IllegalStateException("column " + col + " of " + src.schema() + "." + src.table()
+                        + " does not exist");
+            }
+        }
+        String buffer = bufferTable(src.oid());
+        try (Statement s = c.createStatement()) {
+            if (existing == null) {
+                StringBuilder ddl = new StringBuilder("CREATE TABLE " + buffer + " (\n    \"__pgt_xid\" xid8 NOT NULL,"
+                        + "\n    \"__pgt_weight\" smallint NOT NULL");
+                for (String col : wanted) {
+                    ddl.append(",\n    ").append(Identifiers.quote(col)).append(' ').append(types.get(col));
+                }
+                s.execute(ddl.append(")").toString());
+                s.execute("CREATE INDEX ON " + buffer + " (\"__pgt_xid\")");
+            } else {
+                for (String col : wanted) {
+                    if (!existing.contains(col)) {
+                        s.execute("ALTER TABLE " + buffer + " ADD COLUMN " + Identifiers.quote(col) + " "
+                                + types.get(col));
+                    }
+                }
+            }
+            s.execute(captureFunction(src.oid(), new ArrayList<>(wanted)));
+            String table = Identifiers.quote(src.schema()) + "." + Identifiers.quote(src.table());
+            String fn = functionName(src.oid());
+            for (String[] t : new String[][] {
+                    {"pgt_capture_ins", "INSERT", "REFERENCING NEW TABLE AS pgt_new"},
+                    {"pgt_capture_upd", "UPDATE", "REFERENCING OLD TABLE AS pgt_old NEW TABLE AS pgt_new"},
+                    {"pgt_capture_del", "DELETE", "REFERENCING OLD TABLE AS pgt_old"},
+                    {"pgt_capture_trunc", "TRUNCATE", ""}}) {
+                s.execute("CREATE OR REPLACE TRIGGER " + t[0] + " AFTER " + t[1] + " ON " + table + " " + t[2]
+                        + " FOR EACH STATEMENT EXECUTE FUNCTION " + fn + "()");
+            }
+        }
+        try (PreparedStatement ps = c.prepareStatement("""
+                INSERT INTO pgtrickle.change_buffers VALUES (?, ?, ?, ?)
+                ON CONFLICT (source_oid) DO UPDATE SET columns = excluded.columns,
+                    source_schema = excluded.source_schema, source_table = excluded.source_table""")) {
+            ps.setLong(1, src.oid());
+            ps.setString(2, src.schema());
+            ps.setString(3, src.table());
+            ps.setArray(4, c.createArrayOf("text", wanted.toArray()));
+            ps.executeUpdate();
+        }
+    }
+
+    static String functionName(long oid) {
+        return SCHEMA + "." + Identifiers.quote("capture_" + oid);
+    }
+
+    /** The trigger function: one set-based INSERT per statement, never per row. */
+    static String captureFunction(long oid, List<String> columns) {
+        String buffer = bufferTable(oid);
+        String cols = String.join(", ", columns.stream().map(Identifiers::quote).toList());
+        String target = "INSERT INTO " + buffer + " (\"__pgt_xid\", \"__pgt_weight\"" + (cols.isEmpty() ? "" : ", " + cols)
+                + ")";
+        String pick = cols.isEmpty() ? "" : ", " + cols;
+        return """
+                CREATE OR REPLACE FUNCTION %s() RETURNS trigger
+                LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $pgt$
+                DECLARE
+                    xid xid8 := pg_current_xact_id();
+                BEGIN
+                    IF TG_OP = 'INSERT' THEN
+                        %s SELECT xid, 1%s FROM pgt_new;
+                    ELSIF TG_OP = 'DELETE' THEN
+                        %s SELECT xid, -1%s FROM pgt_old;
+                    ELSIF TG_OP = 'UPDATE' THEN
+                        %s SELECT xid, -1%s FROM pgt_old UNION ALL SELECT xid, 1%s FROM pgt_new;
+                    ELSE
+                        INSERT INTO pgtrickle_changes.truncates (source_oid) VALUES (%d);
+                    END IF;
+                    RETURN NULL;
+                END
+                $pgt$""".formatted(functionName(oid), target, pick, target, pick, target, pick, pick, oid);
+    }
+
+    /**
+     * Removes the buffers and triggers that no DIFFERENTIAL stream table reads any more. Runs in the
+     * caller's transaction.
+     */
+    public static void dropUnused(Connection c) throws SQLException {
+        if (!exists(c)) {
+            return;
+        }
+        List<long[]> unused = new ArrayList<>();
+        List<String> tables = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement("""
+                SELECT b.source_oid, format('%I.%I', b.source_schema, b.source_table),
+                       to_regclass(format('%I.%I', b.source_schema, b.source_table)) IS NOT NULL
+                  FROM pgtrickle.change_buffers b
+                 WHERE NOT EXISTS (SELECT 1 FROM pgtrickle.stream_table_sources s
+                                     JOIN pgtrickle.stream_tables t USING (namespace, name)
+                                    WHERE s.source_oid = b.source_oid AND t.effective_mode = 'DIFFERENTIAL')""");
+             ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                unused.add(new long[] {rs.getLong(1), rs.getBoolean(3) ? 1 : 0});
+                tables.add(rs.getString(2));
+            }
+        }
+        try (Statement s = c.createStatement()) {
+            for (int i = 0; i < unused.size(); i++) {
+                long oid = unused.get(i)[0];
+                if (unused.get(i)[1] == 1) {
+                    for (String t : List.of("pgt_capture_ins", "pgt_capture_upd", "pgt_capture_del", "pgt_capture_trunc")) {
+                        s.execute("DROP TRIGGER IF EXISTS " + t + " ON " + tables.get(i));
+                    }
+                }
+                s.execute("DROP FUNCTION IF EXISTS " + functionName(oid) + "()");
+                s.execute("DROP TABLE IF EXISTS " + bufferTable(oid));
+                s.execute("DELETE FROM pgtrickle.change_buffers WHERE source_oid = " + oid);
+                s.execute("DELETE FROM pgtrickle_changes.truncates WHERE source_oid = " + oid);
+            }
+        }
+    }
+
+    /**
+     * Deletes buffer rows every consumer has consumed (visible in all their frontiers), skipping
+     * rows another session holds. Best effort, outside any refresh transaction.
+     */
+    public static int cleanup(Connection c, long sourceOid) throws SQLException {
+        try (Statement s = c.createStatement()) {
+            String buffer = bufferTable(sourceOid);
+            return s.executeUpdate("""
+                    DELETE FROM %s WHERE ctid IN (
+                        SELECT ctid FROM %s
+                         WHERE "__pgt_xid" < (SELECT min(pg_snapshot_xmin(t.frontier))
+                                                FROM pgtrickle.stream_tables t
+                                                JOIN pgtrickle.stream_table_sources s USING (namespace, name)
+                                               WHERE s.source_oid = %d AND t.effective_mode = 'DIFFERENTIAL')
+                           FOR UPDATE SKIP LOCKED)""".formatted(buffer, buffer, sourceOid));
+        }
+    }
+
+    private static boolean exists(Connection c) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT to_regclass('pgtrickle.change_buffers') IS NOT NULL");
+             ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            return rs.getBoolean(1);
+        }
+    }
+
+    private static Map<String, String> columnTypes(Connection c, long oid) throws SQLException {
+        Map<String, String> out = new LinkedHashMap<>();
+        try (PreparedStatement ps = c.prepareStatement("""
+                SELECT attname, format_type(atttypid, atttypmod) FROM pg_attribute
+                 WHERE attrelid = ? AND attnum > 0 AND NOT attisdropped ORDER BY attnum""")) {
+            ps.setLong(1, oid);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.put(rs.getString(1), rs.getString(2));
+                }
+            }
+        }
+        return out;
+    }
+
+    private static List<String> existingColumns(Connection c, long oid) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT columns FROM pgtrickle.change_buffers WHERE source_oid = ?")) {
+            ps.setLong(1, oid);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return null;
+                }
+                return List.of((String[]) rs.getArray(1).getArray());
+            }
+        }
+    }
+}
