@@ -21,7 +21,7 @@ public final class Expressions {
 
   /** {@code rex} with input field i written as {@code fields.get(i)}. */
   public static String render(RexNode rex, List<String> fields) {
-    SqlNode node = context().toSql(null, rex);
+    SqlNode node = context().toSql(null, rex.accept(PLAIN_NUMERIC_LITERALS));
     return substitute(unparse(node), fields);
   }
 
@@ -71,6 +71,30 @@ public final class Expressions {
     }
     return sb.toString();
   }
+
+  private static final org.apache.calcite.rex.RexBuilder REX =
+      new org.apache.calcite.rex.RexBuilder(new io.pgtrickle.dvm.parse.PgTypeFactory());
+
+  /**
+   * A literal Calcite coerced to the unconstrained-numeric stand-in (scale 500) would print 500
+   * zeros; PostgreSQL resolves a plain literal against the other operand just as well.
+   */
+  private static final org.apache.calcite.rex.RexShuttle PLAIN_NUMERIC_LITERALS =
+      new org.apache.calcite.rex.RexShuttle() {
+        @Override
+        public RexNode visitLiteral(org.apache.calcite.rex.RexLiteral literal) {
+          if (io.pgtrickle.dvm.parse.PgTypes.isUnconstrainedNumeric(literal.getType())
+              && literal.getValueAs(java.math.BigDecimal.class) != null) {
+            java.math.BigDecimal v = literal.getValueAs(java.math.BigDecimal.class)
+                .stripTrailingZeros();
+            if (v.scale() < 0) {
+              v = v.setScale(0);
+            }
+            return REX.makeExactLiteral(v);
+          }
+          return literal;
+        }
+      };
 
   private static SqlImplementor.SimpleContext context() {
     return new SqlImplementor.SimpleContext(CalciteSetup.dialect(),

@@ -19,6 +19,24 @@ public final class PgTypeFactory extends JavaTypeFactoryImpl {
     super(PgTypeSystem.INSTANCE);
   }
 
+  /**
+   * CHAR(n) requests become VARCHAR(n): Calcite types a string literal as CHAR(n) and pads it
+   * when CASE or UNION mixes lengths ('big' becomes 'big  '), whereas a PostgreSQL literal has
+   * no length and resolves to text. Real {@code character(n)} columns use {@link #createFixedChar}.
+   */
+  @Override
+  public RelDataType createSqlType(SqlTypeName typeName, int precision) {
+    if (typeName == SqlTypeName.CHAR) {
+      return super.createSqlType(SqlTypeName.VARCHAR, precision);
+    }
+    return super.createSqlType(typeName, precision);
+  }
+
+  /** PostgreSQL {@code character(n)} (bpchar): blank-padded, fixed length. */
+  public RelDataType createFixedChar(int precision) {
+    return super.createSqlType(SqlTypeName.CHAR, precision);
+  }
+
   public RelDataType createNamedType(String pgName, boolean nullable) {
     return canonize(new NamedType(pgName, nullable));
   }

@@ -62,6 +62,15 @@ public final class PgTypeSystem extends RelDataTypeSystemImpl {
     }
   }
 
+  /**
+   * PostgreSQL string literals have no length ({@code unknown}, resolved to text): CASE and
+   * UNION over 'big' and 'small' must not become CHAR(5), which would pad 'big' with blanks.
+   */
+  @Override
+  public boolean shouldConvertRaggedUnionTypesToVarying() {
+    return true;
+  }
+
   /** sum(int2|int4) is bigint, sum(int8|numeric) is numeric, sum(float) keeps its type. */
   @Override
   public RelDataType deriveSumType(RelDataTypeFactory tf, RelDataType argumentType) {

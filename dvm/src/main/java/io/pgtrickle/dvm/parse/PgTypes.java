@@ -73,7 +73,8 @@ public final class PgTypes {
         return p < 0 ? tf.createSqlType(SqlTypeName.VARCHAR)
             : tf.createSqlType(SqlTypeName.VARCHAR, p);
       case "character", "char", "bpchar":
-        return tf.createSqlType(SqlTypeName.CHAR, p < 0 ? 1 : p);
+        return tf instanceof PgTypeFactory f ? f.createFixedChar(p < 0 ? 1 : p)
+            : tf.createSqlType(SqlTypeName.CHAR, p < 0 ? 1 : p);
       case "boolean", "bool":
         return tf.createSqlType(SqlTypeName.BOOLEAN);
       case "date":

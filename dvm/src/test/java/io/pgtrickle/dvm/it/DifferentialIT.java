@@ -206,6 +206,31 @@ class DifferentialIT {
     }
   }
 
+  @ParameterizedTest
+  @ValueSource(strings = {
+      "SELECT DISTINCT ON (grp) grp, id, val FROM src ORDER BY grp, val DESC, id",
+      "SELECT id, rank() OVER (PARTITION BY grp ORDER BY val, id) AS rk FROM src",
+      "SELECT id FROM src ORDER BY val DESC, id LIMIT 5",
+  })
+  void fullPlansInstallAndRefresh(String query) throws Exception {
+    try (Connection c = PgHarness.connect()) {
+      String schema = "full" + SCHEMAS.incrementAndGet();
+      exec(c, "CREATE SCHEMA " + schema);
+      exec(c, "SET search_path = " + schema);
+      exec(c, "CREATE TABLE src (id bigint PRIMARY KEY, grp int, val numeric(10,2))");
+      exec(c, "INSERT INTO src SELECT i, i % 4, i * 7 % 50 FROM generate_series(1, 30) i");
+      Plan plan = Planner.plan(query, PgHarness.catalog(c, schema));
+      assertEquals(io.pgtrickle.dvm.plan.Mode.FULL, plan.mode());
+      PgHarness.StreamTable st = new PgHarness.StreamTable(c, plan, schema + ".st");
+      st.install();
+      assertEquals(0, st.differences());
+      exec(c, "UPDATE src SET val = val + 13 WHERE id % 3 = 0");
+      exec(c, "DELETE FROM src WHERE id % 5 = 0");
+      st.refresh();
+      assertEquals(0, st.differences());
+    }
+  }
+
   @org.junit.jupiter.api.Test
   void streamTableReadingStreamTables() throws Exception {
     chain(List.of(

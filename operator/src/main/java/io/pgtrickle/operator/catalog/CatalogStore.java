@@ -167,21 +167,29 @@ public final class CatalogStore {
     /** Records a successful refresh: frontier = this transaction's snapshot. */
     public void recordRefresh(String namespace, String name, Instant startedAt, double ms, long rows, String mode)
             throws SQLException {
+        // One round trip for both rows: this is on the path of every refresh, even an empty one.
         try (PreparedStatement ps = c.prepareStatement("""
-                UPDATE pgtrickle.stream_tables
-                   SET last_refresh_at = ?, last_refresh_ms = ?, last_refresh_rows = ?, last_refresh_mode = ?,
-                       consecutive_errors = 0, last_error = NULL, last_error_hint = NULL, last_error_at = NULL,
-                       frontier = pg_current_snapshot(), updated_at = now()
-                 WHERE namespace = ? AND name = ?""")) {
-            ps.setTimestamp(1, Timestamp.from(startedAt));
-            ps.setDouble(2, ms);
-            ps.setLong(3, rows);
-            ps.setString(4, mode);
-            ps.setString(5, namespace);
-            ps.setString(6, name);
+                WITH args AS (
+                    SELECT ?::text AS ns, ?::text AS nm, ?::timestamptz AS at, ?::float8 AS ms, ?::text AS mode,
+                           ?::bigint AS rows),
+                h AS (
+                    INSERT INTO pgtrickle.refresh_history (namespace, name, started_at, duration_ms, mode, rows, ok)
+                    SELECT ns, nm, at, ms, mode, rows, true FROM args)
+                UPDATE pgtrickle.stream_tables t
+                   SET last_refresh_at = a.at, last_refresh_ms = a.ms, last_refresh_rows = a.rows,
+                       last_refresh_mode = a.mode, consecutive_errors = 0, last_error = NULL,
+                       last_error_hint = NULL, last_error_at = NULL, frontier = pg_current_snapshot(),
+                       updated_at = now()
+                  FROM args a
+                 WHERE t.namespace = a.ns AND t.name = a.nm""")) {
+            ps.setString(1, namespace);
+            ps.setString(2, name);
+            ps.setTimestamp(3, Timestamp.from(startedAt));
+            ps.setDouble(4, ms);
+            ps.setString(5, mode);
+            ps.setLong(6, rows);
             ps.executeUpdate();
         }
-        history(namespace, name, startedAt, ms, mode, rows, null);
     }
 
     /** Records a failed refresh (in a transaction of its own, after the refresh rolled back). */

@@ -60,6 +60,10 @@ public final class StreamTableService {
             Plan plan = plan(c, checked.sql());
             ModeDecision mode = ModeDecision.decide(def.refreshMode(), plan);
             boolean differential = mode.effectiveMode().equals("DIFFERENTIAL");
+            if (!differential) {
+                // FULL keeps only the user's columns: no row identity, no index to maintain on reload.
+                plan = fullLayout(checked.sql(), plan.reasons());
+            }
             Optional<StreamTableRecord> before = new CatalogStore(c).find(def.key().namespace(), def.key().name());
             boolean rebuild = before.isEmpty()
                     || !before.get().query().equals(checked.sql())
@@ -152,11 +156,15 @@ public final class StreamTableService {
         try {
             return Planner.plan(query, new JdbcCatalog(c));
         } catch (RuntimeException e) {
-            return new Plan(query, io.pgtrickle.dvm.plan.Mode.FULL,
-                    List.of("the incremental planner failed on this query (" + e.getClass().getSimpleName() + ": "
-                            + e.getMessage() + ")"), List.of(), List.of(), false, List.of(),
-                    "SELECT * FROM (\n" + query + "\n) AS q", null, null);
+            return fullLayout(query, List.of("the incremental planner failed on this query ("
+                    + e.getClass().getSimpleName() + ": " + e.getMessage() + ")"));
         }
+    }
+
+    /** The storage of a FULL stream table: exactly the query's columns, recomputed on every refresh. */
+    private static Plan fullLayout(String query, List<String> reasons) {
+        return new Plan(query, io.pgtrickle.dvm.plan.Mode.FULL, reasons, List.of(), List.of(), false, List.of(),
+                "SELECT * FROM (\n" + query + "\n) AS q", null, null);
     }
 
     private static void removeUnusedCapture(Connection c) {
@@ -184,26 +192,33 @@ public final class StreamTableService {
      */
     public RefreshResult refresh(StreamTableKey key) throws SQLException {
         try (Connection c = db.connect()) {
-            if (!catalogExists(c)) {
-                throw new NoSuchStreamTableException(key);
-            }
             Instant start = Instant.now();
             long t0 = System.nanoTime();
             try {
                 return RefreshTransaction.run(c, key, RefreshTransaction.DEFAULT_MAX_CHANGE_RATIO);
             } catch (NoSuchStreamTableException e) {
                 throw e;
-            } catch (SQLException | RuntimeException e) {
-                String message = "refresh failed: " + DatabaseErrors.describe(e);
-                String hint = DatabaseErrors.hint(e);
-                if (c.isValid(2)) {
-                    c.setAutoCommit(true);
-                    new CatalogStore(c).recordError(key.namespace(), key.name(), start, millisSince(t0), "REFRESH",
-                            message, hint);
+            } catch (SQLException e) {
+                if ("42P01".equals(e.getSQLState()) && !catalogExists(c)) {
+                    throw new NoSuchStreamTableException(key);
                 }
-                throw new RefreshFailedException(message, hint, e);
+                throw failed(c, key, start, t0, e);
+            } catch (RuntimeException e) {
+                throw failed(c, key, start, t0, e);
             }
         }
+    }
+
+    private static RefreshFailedException failed(Connection c, StreamTableKey key, Instant start, long t0,
+                                                 Exception e) throws SQLException {
+        String message = "refresh failed: " + DatabaseErrors.describe(e);
+        String hint = DatabaseErrors.hint(e);
+        if (c.isValid(2)) {
+            c.setAutoCommit(true);
+            new CatalogStore(c).recordError(key.namespace(), key.name(), start, millisSince(t0), "REFRESH",
+                    message, hint);
+        }
+        return new RefreshFailedException(message, hint, e);
     }
 
     /**

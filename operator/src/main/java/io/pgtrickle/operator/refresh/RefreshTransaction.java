@@ -21,10 +21,9 @@ import java.util.List;
  * frontier; the MERGE (or the FULL recompute) and the new frontier commit together, so a crash at
  * any point applies nothing twice and loses nothing. See {@code docs/refresh.md} for the argument.
  *
- * <p>A session-level advisory lock, taken before the transaction starts, makes refreshers of the
- * same stream table take turns; taking it before the snapshot matters, since a snapshot older than
- * the previous refresher's commit would see a stale frontier. The catalog row is also read
- * {@code FOR UPDATE}, which fails rather than double-applies if anything slipped past the lock.
+ * <p>An advisory lock per stream table makes refreshers take turns, and the catalog row is read
+ * {@code FOR UPDATE}, which fails (serialization error) rather than double-applies if a snapshot
+ * older than the previous refresher's commit ever slipped past the lock; see {@link #begin}.
  */
 public final class RefreshTransaction {
     /** AUTO falls back to FULL when the batch exceeds this fraction of the sources' rows. */
@@ -34,21 +33,16 @@ public final class RefreshTransaction {
     }
 
     public static RefreshResult run(Connection c, StreamTableKey key, double maxChangeRatio) throws SQLException {
-        String lockKey = "pgtrickle:" + key;
-        try (PreparedStatement lock = c.prepareStatement("SELECT pg_advisory_lock(hashtextextended(?, 0))")) {
-            lock.setString(1, lockKey);
-            lock.execute();
-        }
         InstalledRefresh installed = null;
+        boolean consumed = false;
         try {
-            c.setAutoCommit(false);
-            c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
             Instant start = Instant.now();
             long t0 = System.nanoTime();
+            c.setAutoCommit(false);
             CatalogStore store = new CatalogStore(c);
-            installed = store.lockForRefresh(key.namespace(), key.name())
-                    .orElseThrow(() -> new NoSuchStreamTableException(key));
-            String fullReason = installed.differential() ? fullReason(c, key, installed, maxChangeRatio) : null;
+            installed = begin(c, key, store);
+            BatchStats batch = installed.differential() ? batchStats(c, key, installed) : null;
+            String fullReason = batch == null ? null : fullReason(installed, batch, maxChangeRatio);
             long rows;
             String mode;
             if (!installed.differential() || fullReason != null) {
@@ -59,8 +53,9 @@ public final class RefreshTransaction {
                 }
             } else {
                 mode = "DIFFERENTIAL";
-                rows = batchIsEmpty(c, key, installed) ? 0 : execute(c, installed.refreshSql());
+                rows = batch.empty() ? 0 : execute(c, installed.refreshSql());
             }
+            consumed = batch != null && !batch.empty();
             double ms = (System.nanoTime() - t0) / 1e6;
             store.recordRefresh(key.namespace(), key.name(), start, ms, rows, mode);
             c.commit();
@@ -70,11 +65,7 @@ public final class RefreshTransaction {
             throw e;
         } finally {
             c.setAutoCommit(true);
-            try (PreparedStatement unlock = c.prepareStatement("SELECT pg_advisory_unlock(hashtextextended(?, 0))")) {
-                unlock.setString(1, lockKey);
-                unlock.execute();
-            }
-            if (installed != null && installed.differential()) {
+            if (consumed) {
                 for (long oid : installed.sourceOids()) {
                     try {
                         ChangeCapture.cleanup(c, oid);
@@ -83,6 +74,50 @@ public final class RefreshTransaction {
                     }
                 }
             }
+        }
+    }
+
+    /**
+     * Starts the REPEATABLE READ transaction holding this stream table's advisory lock and its
+     * catalog row. The fast path is one round trip: isolation, a non-blocking transaction lock and
+     * the row. If another refresher holds the lock, wait for it with a session lock taken *before*
+     * a fresh transaction, so that our snapshot is taken after its commit.
+     */
+    private static InstalledRefresh begin(Connection c, StreamTableKey key, CatalogStore store) throws SQLException {
+        String lockKey = Identifiers.literal("pgtrickle:" + key);
+        try (Statement s = c.createStatement()) {
+            s.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ;"
+                    + " SELECT pg_try_advisory_xact_lock(hashtextextended(" + lockKey + ", 0))");
+            while (s.getResultSet() == null) {
+                s.getMoreResults();
+            }
+            try (ResultSet rs = s.getResultSet()) {
+                rs.next();
+                if (rs.getBoolean(1)) {
+                    return store.lockForRefresh(key.namespace(), key.name())
+                            .orElseThrow(() -> new NoSuchStreamTableException(key));
+                }
+            }
+            c.rollback();
+            c.setAutoCommit(true);
+            s.execute("SELECT pg_advisory_lock(hashtextextended(" + lockKey + ", 0))");
+            try {
+                c.setAutoCommit(false);
+                s.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ");
+                s.execute("SELECT pg_advisory_xact_lock(hashtextextended(" + lockKey + ", 0))");
+                return store.lockForRefresh(key.namespace(), key.name())
+                        .orElseThrow(() -> new NoSuchStreamTableException(key));
+            } finally {
+                // The transaction lock now fences us; the session lock only ordered the snapshot.
+                s.execute("SELECT pg_advisory_unlock(hashtextextended(" + lockKey + ", 0))");
+            }
+        }
+    }
+
+    /** What the batch holds, in one query: truncations, whether it is empty, and (AUTO) its size. */
+    private record BatchStats(boolean truncated, long changes, long sourceRows) {
+        boolean empty() {
+            return !truncated && changes == 0;
         }
     }
 
@@ -97,41 +132,41 @@ public final class RefreshTransaction {
                 + prev + ") AND \"__pgt_xid\" >= pg_snapshot_xmin(" + prev + ")";
     }
 
-    private static boolean batchIsEmpty(Connection c, StreamTableKey key, InstalledRefresh r) throws SQLException {
-        String prev = previousFrontier(key);
-        StringBuilder sql = new StringBuilder("SELECT NOT (false");
-        for (long oid : r.sourceOids()) {
-            sql.append(" OR EXISTS (").append(batch(oid, prev)).append(")");
-        }
-        return bool(c, sql.append(")").toString());
-    }
-
-    /** Why this refresh must recompute in full, or null when DIFFERENTIAL applies. */
-    private static String fullReason(Connection c, StreamTableKey key, InstalledRefresh r, double maxRatio)
-            throws SQLException {
+    private static BatchStats batchStats(Connection c, StreamTableKey key, InstalledRefresh r) throws SQLException {
         if (r.noFrontier()) {
-            return "no previous refresh to continue from";
+            return new BatchStats(true, 0, 0);
         }
         String prev = previousFrontier(key);
         String oids = r.sourceOids().stream().map(String::valueOf).reduce((a, b) -> a + "," + b).orElse("0");
-        if (bool(c, "SELECT EXISTS (SELECT 1 FROM pgtrickle_changes.truncates WHERE source_oid IN (" + oids
+        boolean auto = "AUTO".equals(r.refreshMode());
+        StringBuilder changes = new StringBuilder("0");
+        for (long oid : r.sourceOids()) {
+            // AUTO needs the size; otherwise existence is enough and stops at the first row.
+            changes.append(auto ? " + (SELECT count(*) FROM (" + batch(oid, prev) + ") b)"
+                    : " + (SELECT count(*) FROM (" + batch(oid, prev) + " LIMIT 1) b)");
+        }
+        String sql = "SELECT EXISTS (SELECT 1 FROM pgtrickle_changes.truncates WHERE source_oid IN (" + oids
                 + ") AND NOT pg_visible_in_snapshot(\"__pgt_xid\", " + prev + ") AND \"__pgt_xid\" >= pg_snapshot_xmin("
-                + prev + "))")) {
+                + prev + ")), " + changes + ", "
+                + (auto ? "(SELECT coalesce(sum(greatest(reltuples, 0)), 0)::bigint FROM pg_class WHERE oid IN (" + oids
+                + "))" : "0");
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            rs.next();
+            return new BatchStats(rs.getBoolean(1), rs.getLong(2), rs.getLong(3));
+        }
+    }
+
+    /** Why this refresh must recompute in full, or null when DIFFERENTIAL applies. */
+    private static String fullReason(InstalledRefresh r, BatchStats b, double maxRatio) {
+        if (r.noFrontier()) {
+            return "no previous refresh to continue from";
+        }
+        if (b.truncated()) {
             return "a source table was truncated";
         }
-        if (!"AUTO".equals(r.refreshMode())) {
-            return null;
-        }
-        StringBuilder count = new StringBuilder("SELECT 0");
-        for (long oid : r.sourceOids()) {
-            count.append(" + (SELECT count(*) FROM (").append(batch(oid, prev)).append(") b)");
-        }
-        long changes = number(c, count.toString());
-        long rows = number(c, "SELECT coalesce(sum(greatest(reltuples, 0)), 0)::bigint FROM pg_class WHERE oid IN ("
-                + oids + ")");
-        if (rows > 0 && changes > maxRatio * rows) {
-            return String.format("AUTO: %d changed rows are %.0f%% of the sources' %d rows, above %.0f%%", changes,
-                    100.0 * changes / rows, rows, 100 * maxRatio);
+        if ("AUTO".equals(r.refreshMode()) && b.sourceRows() > 0 && b.changes() > maxRatio * b.sourceRows()) {
+            return String.format("AUTO: %d changed rows are %.0f%% of the sources' %d rows, above %.0f%%", b.changes(),
+                    100.0 * b.changes() / b.sourceRows(), b.sourceRows(), 100 * maxRatio);
         }
         return null;
     }
@@ -142,18 +177,5 @@ public final class RefreshTransaction {
         }
     }
 
-    private static boolean bool(Connection c, String sql) throws SQLException {
-        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
-            rs.next();
-            return rs.getBoolean(1);
-        }
-    }
-
-    private static long number(Connection c, String sql) throws SQLException {
-        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
-            rs.next();
-            return rs.getLong(1);
-        }
-    }
 
 }
