@@ -1,10 +1,18 @@
 #!/usr/bin/env bash
-# Runs every test tier: unit (*Test), real PostgreSQL (*IT), real kube-apiserver + etcd (*E2E).
+# Runs every test tier: unit (*Test), real PostgreSQL (*IT), real kube-apiserver + etcd (*E2E),
+# on PostgreSQL 18; then a representative subset (the exactness suites) on PostgreSQL 15, 16 and 17.
 # Needs Java 17, Maven, Go and npm; builds/caches the Kubernetes binaries on first use
-# (under ${PGTRICKLE_CACHE:-~/.cache/pgtrickle}). Extra arguments go to Maven, e.g. -Dpg.version=16.
+# (under ${PGTRICKLE_CACHE:-~/.cache/pgtrickle}). Extra arguments go to the main Maven run,
+# e.g. -Dpg.version=16. PGTRICKLE_OTHER_PG="" skips the other-version subset.
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 CACHE="${PGTRICKLE_CACHE:-$HOME/.cache/pgtrickle}"
 bash "$HERE/e2e/k8s/install.sh"
 cd "$HERE"
-exec mvn -B -ntp verify -Dk8s.dir="$CACHE/k8s" -Dk8s.bin="$CACHE/bin" "$@"
+mvn -B -ntp verify -Dk8s.dir="$CACHE/k8s" -Dk8s.bin="$CACHE/bin" "$@"
+SUBSET='DifferentialCorrectnessIT,FrontierIT,StreamTableServiceIT,QueryCheckerIT'
+for v in ${PGTRICKLE_OTHER_PG-15 16 17}; do
+  echo "== PostgreSQL $v: $SUBSET"
+  mvn -B -ntp test -pl operator -am -Dpg.version="$v" -Dtest="$SUBSET" -Dsurefire.failIfNoSpecifiedTests=false
+  echo "== PostgreSQL $v: passed"
+done

@@ -45,6 +45,8 @@ public final class CatalogSchema {
                         load_sql           text        NOT NULL,
                         read_sql           text        NOT NULL,
                         source_oids        bigint[]    NOT NULL DEFAULT '{}',
+                        max_change_ratio   float8      NOT NULL DEFAULT 0.15,
+                        learn_from_history boolean     NOT NULL DEFAULT true,
                         last_refresh_at    timestamptz,
                         last_refresh_ms    double precision,
                         last_refresh_rows  bigint,
@@ -77,6 +79,7 @@ public final class CatalogSchema {
                         duration_ms double precision NOT NULL,
                         mode        text        NOT NULL,
                         rows        bigint,
+                        changes     bigint,
                         ok          boolean     NOT NULL,
                         error       text
                     )""");

@@ -64,21 +64,23 @@ public final class CatalogStore {
      * @param loadSql    INSERT filling the empty storage table (also the FULL refresh after TRUNCATE)
      * @param refreshSql the DIFFERENTIAL refresh statement, or null for FULL
      */
-    public void upsertDefinition(StreamTableRecord r, String loadSql, String refreshSql, List<Long> sourceOids)
-            throws SQLException {
+    public void upsertDefinition(StreamTableRecord r, String loadSql, String refreshSql, List<Long> sourceOids,
+                                 double maxChangeRatio, boolean learnFromHistory) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("""
                 INSERT INTO pgtrickle.stream_tables
                     (namespace, name, resource_uid, storage_schema, storage_table, query, refresh_mode,
                      effective_mode, mode_reason, schedule, suspended, generation, load_sql, refresh_sql,
-                     source_oids, read_sql)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                     source_oids, read_sql, max_change_ratio, learn_from_history)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (namespace, name) DO UPDATE SET
                     resource_uid = excluded.resource_uid, query = excluded.query,
                     refresh_mode = excluded.refresh_mode, effective_mode = excluded.effective_mode,
                     mode_reason = excluded.mode_reason, schedule = excluded.schedule,
                     suspended = excluded.suspended, generation = excluded.generation,
                     load_sql = excluded.load_sql, refresh_sql = excluded.refresh_sql,
-                    source_oids = excluded.source_oids, read_sql = excluded.read_sql, updated_at = now()""")) {
+                    source_oids = excluded.source_oids, read_sql = excluded.read_sql,
+                    max_change_ratio = excluded.max_change_ratio, learn_from_history = excluded.learn_from_history,
+                    updated_at = now()""")) {
             int i = 1;
             ps.setString(i++, r.namespace());
             ps.setString(i++, r.name());
@@ -95,7 +97,9 @@ public final class CatalogStore {
             ps.setString(i++, loadSql);
             ps.setString(i++, refreshSql);
             ps.setArray(i++, c.createArrayOf("bigint", sourceOids.toArray()));
-            ps.setString(i, r.readSql());
+            ps.setString(i++, r.readSql());
+            ps.setDouble(i++, maxChangeRatio);
+            ps.setBoolean(i, learnFromHistory);
             ps.executeUpdate();
         }
     }
@@ -148,7 +152,7 @@ public final class CatalogStore {
     public Optional<InstalledRefresh> lockForRefresh(String namespace, String name) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("""
                 SELECT storage_schema, storage_table, refresh_mode, effective_mode, load_sql, refresh_sql,
-                       source_oids, frontier IS NULL
+                       source_oids, frontier IS NULL, max_change_ratio, learn_from_history
                   FROM pgtrickle.stream_tables WHERE namespace = ? AND name = ? FOR UPDATE""")) {
             ps.setString(1, namespace);
             ps.setString(2, name);
@@ -159,7 +163,7 @@ public final class CatalogStore {
                 Long[] oids = (Long[]) rs.getArray(7).getArray();
                 return Optional.of(new InstalledRefresh(new QualifiedName(rs.getString(1), rs.getString(2)),
                         rs.getString(3), rs.getString(4), rs.getString(5), rs.getString(6), List.of(oids),
-                        rs.getBoolean(8)));
+                        rs.getBoolean(8), rs.getDouble(9), rs.getBoolean(10)));
             }
         }
     }
@@ -167,14 +171,21 @@ public final class CatalogStore {
     /** Records a successful refresh: frontier = this transaction's snapshot. */
     public void recordRefresh(String namespace, String name, Instant startedAt, double ms, long rows, String mode)
             throws SQLException {
+        recordRefresh(namespace, name, startedAt, ms, rows, mode, null);
+    }
+
+    /** As above; {@code changes} is the batch size (change-buffer rows), kept to learn refresh costs. */
+    public void recordRefresh(String namespace, String name, Instant startedAt, double ms, long rows, String mode,
+                              Long changes) throws SQLException {
         // One round trip for both rows: this is on the path of every refresh, even an empty one.
         try (PreparedStatement ps = c.prepareStatement("""
                 WITH args AS (
                     SELECT ?::text AS ns, ?::text AS nm, ?::timestamptz AS at, ?::float8 AS ms, ?::text AS mode,
-                           ?::bigint AS rows),
+                           ?::bigint AS rows, ?::bigint AS changes),
                 h AS (
-                    INSERT INTO pgtrickle.refresh_history (namespace, name, started_at, duration_ms, mode, rows, ok)
-                    SELECT ns, nm, at, ms, mode, rows, true FROM args)
+                    INSERT INTO pgtrickle.refresh_history
+                        (namespace, name, started_at, duration_ms, mode, rows, changes, ok)
+                    SELECT ns, nm, at, ms, mode, rows, changes, true FROM args)
                 UPDATE pgtrickle.stream_tables t
                    SET last_refresh_at = a.at, last_refresh_ms = a.ms, last_refresh_rows = a.rows,
                        last_refresh_mode = a.mode, consecutive_errors = 0, last_error = NULL,
@@ -188,6 +199,7 @@ public final class CatalogStore {
             ps.setDouble(4, ms);
             ps.setString(5, mode);
             ps.setLong(6, rows);
+            ps.setObject(7, changes);
             ps.executeUpdate();
         }
     }

@@ -10,9 +10,12 @@ import java.util.List;
  *
  * @param refreshSql  the DIFFERENTIAL statement, or null when the stream table is FULL
  * @param noFrontier  true when no refresh has committed yet (the next one must be FULL)
+ * @param maxChangeRatio   the RefreshPolicy's AUTO threshold, copied at apply time
+ * @param learnFromHistory whether AUTO predicts costs from past refreshes
  */
 public record InstalledRefresh(QualifiedName table, String refreshMode, String effectiveMode, String loadSql,
-                               String refreshSql, List<Long> sourceOids, boolean noFrontier) {
+                               String refreshSql, List<Long> sourceOids, boolean noFrontier,
+                               double maxChangeRatio, boolean learnFromHistory) {
     public InstalledRefresh {
         sourceOids = List.copyOf(sourceOids);
     }

@@ -95,13 +95,15 @@ public final class Main {
     private int apply(Args a) throws SQLException {
         StreamTableService service = new StreamTableService(database(a));
         List<StreamTable> resources = new ArrayList<>();
-        for (Path f : files(a)) {
-            try {
+        java.util.Map<String, io.pgtrickle.crds.v1alpha1.RefreshPolicy> policies;
+        try {
+            for (Path f : files(a)) {
                 resources.addAll(StreamTableFiles.read(f));
-            } catch (java.io.IOException | IllegalArgumentException e) {
-                err.println("error: " + e.getMessage());
-                return 1;
             }
+            policies = StreamTableFiles.policies(files(a));
+        } catch (java.io.IOException | IllegalArgumentException e) {
+            err.println("error: " + e.getMessage());
+            return 1;
         }
         if (resources.isEmpty()) {
             err.println("error: no StreamTable found in " + a.all("-f") + a.all("--filename"));
@@ -111,7 +113,7 @@ public final class Main {
         for (StreamTable st : resources) {
             String name = st.getMetadata() == null ? "?" : st.getMetadata().getName();
             try {
-                StreamTableDefinition def = StreamTableDefinition.of(st, namespace(a));
+                StreamTableDefinition def = StreamTableFiles.definition(st, namespace(a), policies);
                 ApplyResult r = service.apply(def);
                 StreamTableRecord rec = r.record();
                 out.printf("streamtable/%s %s: table %s, %s, %s rows%n", name,

@@ -3,6 +3,7 @@ package io.pgtrickle.operator.controller;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.Operator;
 import io.pgtrickle.crds.v1alpha1.Conditions;
+import io.pgtrickle.crds.v1alpha1.RefreshPolicy;
 import io.pgtrickle.crds.v1alpha1.StreamTable;
 import io.pgtrickle.crds.v1alpha1.StreamTableStatus;
 import io.pgtrickle.operator.catalog.StreamTableRecord;
@@ -43,7 +44,7 @@ public final class OperatorRuntime implements AutoCloseable {
         this.operator = new Operator(o -> o.withKubernetesClient(client).withCloseClientOnStop(false)
                 .withUseSSAToPatchPrimaryResource(true));
         StreamTableReconciler reconciler = new StreamTableReconciler(new TargetResolver(client), scheduler, status,
-                services);
+                services, (ns, name) -> client.resources(RefreshPolicy.class).inNamespace(ns).withName(name).get());
         if (namespaces.isEmpty()) {
             operator.register(reconciler);
         } else {

@@ -7,6 +7,7 @@ import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.pgtrickle.crds.v1alpha1.Conditions;
+import io.pgtrickle.crds.v1alpha1.RefreshPolicy;
 import io.pgtrickle.crds.v1alpha1.StreamTable;
 import io.pgtrickle.crds.v1alpha1.StreamTableStatus;
 import io.pgtrickle.operator.catalog.StreamTableRecord;
@@ -17,6 +18,7 @@ import io.pgtrickle.operator.lifecycle.ModeDecision;
 import io.pgtrickle.operator.lifecycle.StreamTableConflictException;
 import io.pgtrickle.operator.lifecycle.StreamTableDefinition;
 import io.pgtrickle.operator.lifecycle.StreamTableKey;
+import io.pgtrickle.operator.lifecycle.RefreshTuning;
 import io.pgtrickle.operator.lifecycle.StreamTableService;
 import io.pgtrickle.operator.schedule.DependencyOrder;
 import io.pgtrickle.operator.schedule.RefreshScheduler;
@@ -26,6 +28,7 @@ import org.slf4j.LoggerFactory;
 
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.function.BiFunction;
 
 /**
  * Reconciles a StreamTable: resolve the target database, install or update the stream table
@@ -43,9 +46,14 @@ public final class StreamTableReconciler implements Reconciler<StreamTable>, Cle
     private final RefreshScheduler scheduler;
     private final StatusWriter status;
     private final ServiceCache services;
+    private final BiFunction<String, String, RefreshPolicy> policies;
 
+    /**
+     * @param policies looks up a RefreshPolicy by namespace and name (null when absent)
+     */
     public StreamTableReconciler(TargetResolver targets, RefreshScheduler scheduler, StatusWriter status,
-                                 ServiceCache services) {
+                                 ServiceCache services, BiFunction<String, String, RefreshPolicy> policies) {
+        this.policies = policies;
         this.targets = targets;
         this.scheduler = scheduler;
         this.status = status;
@@ -67,6 +75,16 @@ public final class StreamTableReconciler implements Reconciler<StreamTable>, Cle
         } catch (TargetResolver.TargetException e) {
             return fail(st, previous, generation, Conditions.REASON_TARGET_NOT_FOUND, e.getMessage(),
                     "create the cluster or Secret, or fix spec.target").rescheduleAfter(RETRY);
+        }
+        if (st.getSpec().getRefreshPolicyRef() != null) {
+            String policyName = st.getSpec().getRefreshPolicyRef().getName();
+            RefreshPolicy policy = policies.apply(key.namespace(), policyName);
+            if (policy == null) {
+                return fail(st, previous, generation, Conditions.REASON_REFRESH_POLICY_NOT_FOUND,
+                        "RefreshPolicy " + policyName + " not found in namespace " + key.namespace(),
+                        "create it, or remove spec.refreshPolicyRef to use the defaults").rescheduleAfter(RETRY);
+            }
+            def = def.withTuning(RefreshTuning.of(policy));
         }
         StreamTableService service = services.forTarget(target.database());
         services.bind(key, service);

@@ -25,9 +25,23 @@ public record StreamTableDefinition(
         String schedule,
         boolean suspend,
         ReclaimPolicy reclaimPolicy,
-        Long generation) {
+        Long generation,
+        RefreshTuning tuning) {
 
     public static final String DEFAULT_SCHEDULE = "1m";
+
+    /** A definition with the default refresh tuning. */
+    public StreamTableDefinition(StreamTableKey key, String uid, QualifiedName table, String query,
+                                 RefreshMode refreshMode, String schedule, boolean suspend,
+                                 ReclaimPolicy reclaimPolicy, Long generation) {
+        this(key, uid, table, query, refreshMode, schedule, suspend, reclaimPolicy, generation, RefreshTuning.DEFAULTS);
+    }
+
+    /** The same definition tuned by {@code tuning} (from the referenced RefreshPolicy). */
+    public StreamTableDefinition withTuning(RefreshTuning t) {
+        return new StreamTableDefinition(key, uid, table, query, refreshMode, schedule, suspend, reclaimPolicy,
+                generation, t);
+    }
 
     /**
      * Builds the definition of {@code st}.

@@ -98,7 +98,8 @@ public final class StreamTableService {
                             s.execute(ddl);
                         }
                     }
-                    store.upsertDefinition(row, plan.initialLoadSql(table), refreshSql, oids);
+                    store.upsertDefinition(row, plan.initialLoadSql(table), refreshSql, oids,
+                            def.tuning().maxChangeRatio(), def.tuning().learnFromHistory());
                     store.replaceSources(def.key().namespace(), def.key().name(), checked.sources());
                     Instant start = Instant.now();
                     long t0 = System.nanoTime();
@@ -108,7 +109,8 @@ public final class StreamTableService {
                     }
                     store.recordRefresh(def.key().namespace(), def.key().name(), start, millisSince(t0), rows, "FULL");
                 } else {
-                    store.upsertDefinition(row, plan.initialLoadSql(table), refreshSql, oids);
+                    store.upsertDefinition(row, plan.initialLoadSql(table), refreshSql, oids,
+                            def.tuning().maxChangeRatio(), def.tuning().learnFromHistory());
                 }
                 ChangeCapture.dropUnused(c);
                 c.commit();
@@ -195,7 +197,7 @@ public final class StreamTableService {
             Instant start = Instant.now();
             long t0 = System.nanoTime();
             try {
-                return RefreshTransaction.run(c, key, RefreshTransaction.DEFAULT_MAX_CHANGE_RATIO);
+                return RefreshTransaction.run(c, key);
             } catch (NoSuchStreamTableException e) {
                 throw e;
             } catch (SQLException e) {

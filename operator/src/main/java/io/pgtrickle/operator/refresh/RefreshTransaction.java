@@ -26,13 +26,10 @@ import java.util.List;
  * older than the previous refresher's commit ever slipped past the lock; see {@link #begin}.
  */
 public final class RefreshTransaction {
-    /** AUTO falls back to FULL when the batch exceeds this fraction of the sources' rows. */
-    public static final double DEFAULT_MAX_CHANGE_RATIO = 0.15;
-
     private RefreshTransaction() {
     }
 
-    public static RefreshResult run(Connection c, StreamTableKey key, double maxChangeRatio) throws SQLException {
+    public static RefreshResult run(Connection c, StreamTableKey key) throws SQLException {
         InstalledRefresh installed = null;
         boolean consumed = false;
         try {
@@ -42,7 +39,7 @@ public final class RefreshTransaction {
             CatalogStore store = new CatalogStore(c);
             installed = begin(c, key, store);
             BatchStats batch = installed.differential() ? batchStats(c, key, installed) : null;
-            String fullReason = batch == null ? null : fullReason(installed, batch, maxChangeRatio);
+            String fullReason = batch == null ? null : fullReason(installed, batch);
             long rows;
             String mode;
             if (!installed.differential() || fullReason != null) {
@@ -57,7 +54,8 @@ public final class RefreshTransaction {
             }
             consumed = batch != null && !batch.empty();
             double ms = (System.nanoTime() - t0) / 1e6;
-            store.recordRefresh(key.namespace(), key.name(), start, ms, rows, mode);
+            store.recordRefresh(key.namespace(), key.name(), start, ms, rows, mode,
+                    batch == null || !"AUTO".equals(installed.refreshMode()) ? null : batch.changes());
             c.commit();
             return new RefreshResult(key, start, ms, rows, mode, fullReason);
         } catch (SQLException | RuntimeException e) {
@@ -114,8 +112,13 @@ public final class RefreshTransaction {
         }
     }
 
-    /** What the batch holds, in one query: truncations, whether it is empty, and (AUTO) its size. */
-    private record BatchStats(boolean truncated, long changes, long sourceRows) {
+    /**
+     * What the batch holds, in one query: truncations, whether it is empty, and for AUTO its size,
+     * the sources' size and what past refreshes cost (median ms per change row of recent
+     * DIFFERENTIAL refreshes, median ms of recent FULL ones; NaN when unknown).
+     */
+    private record BatchStats(boolean truncated, long changes, long sourceRows, double diffMsPerChange,
+                              double fullMs) {
         boolean empty() {
             return !truncated && changes == 0;
         }
@@ -134,7 +137,7 @@ public final class RefreshTransaction {
 
     private static BatchStats batchStats(Connection c, StreamTableKey key, InstalledRefresh r) throws SQLException {
         if (r.noFrontier()) {
-            return new BatchStats(true, 0, 0);
+            return new BatchStats(true, 0, 0, Double.NaN, Double.NaN);
         }
         String prev = previousFrontier(key);
         String oids = r.sourceOids().stream().map(String::valueOf).reduce((a, b) -> a + "," + b).orElse("0");
@@ -145,28 +148,45 @@ public final class RefreshTransaction {
             changes.append(auto ? " + (SELECT count(*) FROM (" + batch(oid, prev) + ") b)"
                     : " + (SELECT count(*) FROM (" + batch(oid, prev) + " LIMIT 1) b)");
         }
+        String history = "SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY x) FROM (SELECT %s AS x"
+                + " FROM pgtrickle.refresh_history WHERE namespace = " + Identifiers.literal(key.namespace())
+                + " AND name = " + Identifiers.literal(key.name()) + " AND ok AND %s ORDER BY id DESC LIMIT %d) h";
         String sql = "SELECT EXISTS (SELECT 1 FROM pgtrickle_changes.truncates WHERE source_oid IN (" + oids
                 + ") AND NOT pg_visible_in_snapshot(\"__pgt_xid\", " + prev + ") AND \"__pgt_xid\" >= pg_snapshot_xmin("
                 + prev + ")), " + changes + ", "
-                + (auto ? "(SELECT coalesce(sum(greatest(reltuples, 0)), 0)::bigint FROM pg_class WHERE oid IN (" + oids
-                + "))" : "0");
+                + (auto ? "(SELECT coalesce(sum(greatest(c.reltuples, s.n_live_tup, 0)), 0)::bigint FROM pg_class c"
+                + " LEFT JOIN pg_stat_user_tables s ON s.relid = c.oid WHERE c.oid IN (" + oids + ")), (" + history.formatted("duration_ms / changes", "mode = 'DIFFERENTIAL' AND changes > 0", 20)
+                + "), (" + history.formatted("duration_ms", "mode = 'FULL'", 5) + ")" : "0, NULL, NULL");
         try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
             rs.next();
-            return new BatchStats(rs.getBoolean(1), rs.getLong(2), rs.getLong(3));
+            double perChange = rs.getDouble(4);
+            perChange = rs.wasNull() ? Double.NaN : perChange;
+            double full = rs.getDouble(5);
+            full = rs.wasNull() ? Double.NaN : full;
+            return new BatchStats(rs.getBoolean(1), rs.getLong(2), rs.getLong(3), perChange, full);
         }
     }
 
     /** Why this refresh must recompute in full, or null when DIFFERENTIAL applies. */
-    private static String fullReason(InstalledRefresh r, BatchStats b, double maxRatio) {
+    private static String fullReason(InstalledRefresh r, BatchStats b) {
         if (r.noFrontier()) {
             return "no previous refresh to continue from";
         }
         if (b.truncated()) {
             return "a source table was truncated";
         }
-        if ("AUTO".equals(r.refreshMode()) && b.sourceRows() > 0 && b.changes() > maxRatio * b.sourceRows()) {
+        if (!"AUTO".equals(r.refreshMode()) || b.changes() == 0) {
+            return null;
+        }
+        if (r.learnFromHistory() && !Double.isNaN(b.diffMsPerChange()) && !Double.isNaN(b.fullMs())) {
+            double predicted = b.diffMsPerChange() * b.changes();
+            // Learnt costs decide in both directions; the static ratio is only the fallback.
+            return predicted > b.fullMs() ? String.format("AUTO (learnt): %d changes would take about %.0f ms"
+                    + " DIFFERENTIAL, a FULL refresh about %.0f ms", b.changes(), predicted, b.fullMs()) : null;
+        }
+        if (b.sourceRows() > 0 && b.changes() > r.maxChangeRatio() * b.sourceRows()) {
             return String.format("AUTO: %d changed rows are %.0f%% of the sources' %d rows, above %.0f%%", b.changes(),
-                    100.0 * b.changes() / b.sourceRows(), b.sourceRows(), 100 * maxRatio);
+                    100.0 * b.changes() / b.sourceRows(), b.sourceRows(), 100 * r.maxChangeRatio());
         }
         return null;
     }

@@ -50,9 +50,10 @@ public final class StandaloneRunner {
         StreamTableService service = new StreamTableService(new PooledDatabase(db, 4));
         List<StreamTableDefinition> defs = new ArrayList<>();
         try {
+            var policies = StreamTableFiles.policies(files);
             for (Path f : files) {
                 for (StreamTable st : StreamTableFiles.read(f)) {
-                    defs.add(StreamTableDefinition.of(st, namespace));
+                    defs.add(StreamTableFiles.definition(st, namespace, policies));
                 }
             }
         } catch (IOException | IllegalArgumentException e) {

@@ -60,7 +60,9 @@ class StreamTableServiceIT {
 
     @Test
     void refreshMakesStorageEqualToTheQueryAgain() throws Exception {
-        service.apply(def("open_orders", "open_orders", "SELECT id, amount FROM orders WHERE status = 'open'"));
+        StreamTableDefinition d = def("open_orders", "open_orders", "SELECT id, amount FROM orders WHERE status = 'open'");
+        service.apply(new StreamTableDefinition(d.key(), d.uid(), d.table(), d.query(), RefreshMode.DIFFERENTIAL,
+                d.schedule(), false, ReclaimPolicy.Delete, 1L));
         PG.database().exec("UPDATE orders SET status = 'open' WHERE id BETWEEN 1 AND 20",
                 "DELETE FROM orders WHERE id > 190", "INSERT INTO orders VALUES (1000, 1, 5, 'open')");
         RefreshResult r = service.refresh(new StreamTableKey("default", "open_orders"));

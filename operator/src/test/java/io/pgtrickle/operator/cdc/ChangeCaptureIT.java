@@ -1,0 +1,106 @@
+package io.pgtrickle.operator.cdc;
+
+import io.pgtrickle.crds.v1alpha1.ReclaimPolicy;
+import io.pgtrickle.crds.v1alpha1.RefreshMode;
+import io.pgtrickle.operator.db.QualifiedName;
+import io.pgtrickle.operator.lifecycle.StreamTableDefinition;
+import io.pgtrickle.operator.lifecycle.StreamTableKey;
+import io.pgtrickle.operator.lifecycle.StreamTableService;
+import io.pgtrickle.operator.refresh.RefreshResult;
+import io.pgtrickle.operator.testing.PostgresExtension;
+import io.pgtrickle.operator.testing.Rows;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.sql.Connection;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ChangeCaptureIT {
+    @RegisterExtension
+    static final PostgresExtension PG = new PostgresExtension();
+
+    private static StreamTableService service;
+
+    @BeforeAll
+    static void schema() {
+        PG.database().exec("CREATE TABLE p (id int PRIMARY KEY, a int, b text, c text, d text)",
+                "INSERT INTO p SELECT g, g % 5, 'b' || g, 'c' || g, 'd' FROM generate_series(1, 100) g");
+        service = new StreamTableService(PG.database().asDatabase());
+    }
+
+    private static StreamTableDefinition def(String name, String query) {
+        return new StreamTableDefinition(new StreamTableKey("cdc", name), "uid-" + name,
+                new QualifiedName("public", name), query, RefreshMode.DIFFERENTIAL, "1h", true, ReclaimPolicy.Delete, 1L);
+    }
+
+    private static List<String> bufferColumns() throws Exception {
+        try (Connection c = PG.database().connect()) {
+            return Rows.multiset(c, "SELECT attname FROM pg_attribute WHERE attrelid ="
+                    + " ('pgtrickle_changes.changes_' || 'p'::regclass::oid)::regclass AND attnum > 0"
+                    + " AND NOT attisdropped AND attname NOT LIKE '\\_\\_pgt%'");
+        }
+    }
+
+    @Test
+    void buffersKeepOnlyReadColumnsAndWidenTruncateForcesFullAndLastDeleteRemovesCapture() throws Exception {
+        service.apply(def("only_a", "SELECT id, a FROM p WHERE a > 1"));
+        assertEquals(List.of("a", "id"), bufferColumns());
+
+        service.apply(def("with_b", "SELECT id, b FROM p"));
+        assertEquals(List.of("a", "b", "id"), bufferColumns(), "widened for the second stream table");
+
+        PG.database().exec("UPDATE p SET a = a + 1, b = b || '!' WHERE id <= 10", "INSERT INTO p VALUES (500, 4, 'x', 'y', 'z')");
+        for (String st : List.of("only_a", "with_b")) {
+            RefreshResult r = service.refresh(new StreamTableKey("cdc", st));
+            assertEquals("DIFFERENTIAL", r.mode());
+        }
+        try (Connection c = PG.database().connect()) {
+            assertEquals(Rows.multiset(c, "SELECT id, a FROM p WHERE a > 1"), Rows.storage(c, "only_a"));
+            assertEquals(Rows.multiset(c, "SELECT id, b FROM p"), Rows.storage(c, "with_b"));
+            assertEquals(0, Rows.count(c, "SELECT count(*) FROM pgtrickle_changes.changes_" + oid(c)),
+                    "rows consumed by every dependant are cleaned up");
+        }
+
+        PG.database().exec("TRUNCATE p", "INSERT INTO p VALUES (1, 3, 'new', 'c', 'd')");
+        RefreshResult r = service.refresh(new StreamTableKey("cdc", "only_a"));
+        assertEquals("FULL", r.mode());
+        assertTrue(r.reason().contains("truncated"), r.reason());
+        try (Connection c = PG.database().connect()) {
+            assertEquals(List.of("1|3"), Rows.storage(c, "only_a"));
+        }
+
+        service.delete(new StreamTableKey("cdc", "only_a"), "uid-only_a", ReclaimPolicy.Delete);
+        assertEquals(List.of("a", "b", "id"), bufferColumns(), "still needed by with_b");
+        service.delete(new StreamTableKey("cdc", "with_b"), "uid-with_b", ReclaimPolicy.Delete);
+        try (Connection c = PG.database().connect()) {
+            assertEquals(0, Rows.count(c, "SELECT count(*) FROM pg_trigger WHERE tgrelid = 'p'::regclass"
+                    + " AND NOT tgisinternal"));
+            assertEquals(0, Rows.count(c, "SELECT count(*) FROM pg_class WHERE relname = 'changes_" + oid(c) + "'"));
+        }
+        PG.database().exec("INSERT INTO p VALUES (2, 1, 'b', 'c', 'd')"); // writes work without capture
+    }
+
+    @Test
+    void aFailedInstallLeavesNoCaptureBehind() throws Exception {
+        PG.database().exec("CREATE TABLE q (id int PRIMARY KEY, v int)", "CREATE TABLE taken (x int)");
+        try {
+            service.apply(new StreamTableDefinition(new StreamTableKey("cdc", "clash"), "uid-clash",
+                    new QualifiedName("public", "taken"), "SELECT id, v FROM q", RefreshMode.AUTO, "1h", true,
+                    ReclaimPolicy.Delete, 1L));
+        } catch (RuntimeException expected) {
+            // TableConflict: the storage table exists and is not ours
+        }
+        try (Connection c = PG.database().connect()) {
+            assertEquals(0, Rows.count(c, "SELECT count(*) FROM pg_trigger WHERE tgrelid = 'q'::regclass"
+                    + " AND NOT tgisinternal"), "no triggers left on q");
+        }
+    }
+
+    private static long oid(Connection c) throws Exception {
+        return Rows.count(c, "SELECT 'p'::regclass::oid::bigint");
+    }
+}
