@@ -45,9 +45,11 @@ WITH "__pgt_prev" AS (
   SELECT "c"."id",
          "c"."id" AS "__pgt_id0",
          "c"."__pgt_weight"::bigint AS "__pgt_w"
-  FROM "pgtrickle_changes"."changes_16384" AS "c"
-  WHERE "c"."__pgt_xid" >= pg_snapshot_xmin((SELECT "frontier" FROM "__pgt_prev"))
-    AND NOT pg_visible_in_snapshot("c"."__pgt_xid", (SELECT "frontier" FROM "__pgt_prev"))
+  FROM (
+    SELECT * FROM "pgtrickle_changes"."changes_16384" AS "b"
+    WHERE "b"."__pgt_xid" >= pg_snapshot_xmin((SELECT "frontier" FROM "__pgt_prev"))
+      AND NOT pg_visible_in_snapshot("b"."__pgt_xid", (SELECT "frontier" FROM "__pgt_prev"))
+  ) AS "c"
 ),
 "__pgt_2_project" AS (
   SELECT "p"."id" AS "k",
@@ -59,9 +61,11 @@ WITH "__pgt_prev" AS (
   SELECT "c"."grp",
          "c"."grp" AS "__pgt_id0",
          "c"."__pgt_weight"::bigint AS "__pgt_w"
-  FROM "pgtrickle_changes"."changes_16385" AS "c"
-  WHERE "c"."__pgt_xid" >= pg_snapshot_xmin((SELECT "frontier" FROM "__pgt_prev"))
-    AND NOT pg_visible_in_snapshot("c"."__pgt_xid", (SELECT "frontier" FROM "__pgt_prev"))
+  FROM (
+    SELECT * FROM "pgtrickle_changes"."changes_16385" AS "b"
+    WHERE "b"."__pgt_xid" >= pg_snapshot_xmin((SELECT "frontier" FROM "__pgt_prev"))
+      AND NOT pg_visible_in_snapshot("b"."__pgt_xid", (SELECT "frontier" FROM "__pgt_prev"))
+  ) AS "c"
 ),
 "__pgt_4_project" AS (
   SELECT CAST("p"."grp" AS BIGINT) AS "grp",

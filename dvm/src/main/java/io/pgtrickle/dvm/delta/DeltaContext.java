@@ -67,6 +67,38 @@ public final class DeltaContext {
     return t.columns().stream().map(c -> c.name()).filter(used::contains).toList();
   }
 
+  /**
+   * Stands for the change rows of source {@code oid} (columns {@code __pgt_weight} and the
+   * source's): the buffer's batch for a deferred refresh, the transition tables in IMMEDIATE
+   * mode. Expanded by {@link #expandChanges}.
+   */
+  static String changesOf(long oid) {
+    return "\u0000CHANGES " + oid + "\u0000";
+  }
+
+  /** Replaces every {@link #changesOf} marker with the relation {@code rows(oid)} gives. */
+  public static String expandChanges(String template, java.util.function.LongFunction<String> rows) {
+    StringBuilder out = new StringBuilder();
+    int i = 0;
+    String open = "\u0000CHANGES ";
+    while (true) {
+      int at = template.indexOf(open, i);
+      if (at < 0) {
+        return out.append(template, i, template.length()).toString();
+      }
+      int end = template.indexOf('\u0000', at + open.length());
+      long oid = Long.parseLong(template.substring(at + open.length(), end));
+      out.append(template, i, at).append(rows.apply(oid));
+      i = end + 1;
+    }
+  }
+
+  /** The batch of a source's change buffer, as a sub-query (flattened by PostgreSQL). */
+  public static String bufferBatch(long oid) {
+    return "(\n    SELECT * FROM " + q(BUFFER_SCHEMA) + "." + q("changes_" + oid) + " AS " + q("b")
+        + "\n    WHERE " + batchCondition("b").replace("\n", "\n      ") + "\n  )";
+  }
+
   /** The change buffer of a source table. */
   static String buffer(CatalogTable t) {
     return q(BUFFER_SCHEMA) + "." + q("changes_" + t.oid());

@@ -52,6 +52,11 @@ final class RowId {
   }
 
   private static boolean indexable(RelDataType t) {
+    return hasEquality(t);
+  }
+
+  /** False for the types PostgreSQL has no equality operator for (json, xml, point). */
+  static boolean hasEquality(RelDataType t) {
     String named = PgTypes.namedTypeName(t);
     return named == null || !(named.equals("json") || named.equals("xml")
         || named.equals("point"));

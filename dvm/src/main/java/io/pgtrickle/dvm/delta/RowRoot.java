@@ -28,9 +28,21 @@ public final class RowRoot {
   public static Result derive(Derived root, List<String> names,
       List<org.apache.calcite.rel.type.RelDataType> types, DeltaContext ctx) {
     List<String> items = new ArrayList<>();
+    // Grouping (consolidation) needs equality; json, xml and point have none: they are grouped
+    // by their text and carried through an aggregate.
+    List<String> groupItems = new ArrayList<>();
+    List<String> groupBy = new ArrayList<>();
     List<String> present = root.presentColumns();
     for (int i = 0; i < present.size(); i++) {
-      items.add(col("r", present.get(i)) + " AS " + q(names.get(i)));
+      String ref = col("r", present.get(i));
+      items.add(ref + " AS " + q(names.get(i)));
+      if (RowId.hasEquality(types.get(i))) {
+        groupItems.add(ref + " AS " + q(names.get(i)));
+        groupBy.add(Integer.toString(i + 1));
+      } else {
+        groupItems.add("(array_agg(" + ref + "))[1] AS " + q(names.get(i)));
+        groupBy.add(ref + "::text");
+      }
     }
     List<IdColumn> identity = new ArrayList<>(root.ids());
     if (root.counted()) {
@@ -42,24 +54,23 @@ public final class RowRoot {
         }
       }
     }
-    items.add((root.counted() ? RowId.text(identity, id -> col("r", id.name()))
-        : RowId.expr(identity, id -> col("r", id.name()))) + " AS " + q("__pgt_row_id"));
-    List<String> groupBy = new ArrayList<>();
-    for (int i = 1; i <= present.size() + 1; i++) {
-      groupBy.add(Integer.toString(i));
-    }
+    String rowId = (root.counted() ? RowId.text(identity, id -> col("r", id.name()))
+        : RowId.expr(identity, id -> col("r", id.name()))) + " AS " + q("__pgt_row_id");
+    items.add(rowId);
+    groupItems.add(rowId);
+    groupBy.add(Integer.toString(present.size() + 1));
     String storageSelect;
     List<String> hidden = new ArrayList<>(List.of("__pgt_row_id"));
     if (root.counted()) {
       hidden.add("__pgt_count");
-      storageSelect = "SELECT " + SqlText.list(items, 7) + ",\n       count(*) AS "
+      storageSelect = "SELECT " + SqlText.list(groupItems, 7) + ",\n       count(*) AS "
           + q("__pgt_count") + "\nFROM " + SqlText.sub(root.post()) + " AS " + q("r")
           + "\nGROUP BY " + String.join(", ", groupBy);
     } else {
       storageSelect = "SELECT " + SqlText.list(items, 7) + "\nFROM "
           + SqlText.sub(root.post()) + " AS " + q("r");
     }
-    String net = ctx.cte("net", "SELECT " + SqlText.list(items, 7) + ",\n       sum("
+    String net = ctx.cte("net", "SELECT " + SqlText.list(groupItems, 7) + ",\n       sum("
         + col("r", DeltaContext.W) + ")::bigint AS " + q(DeltaContext.W) + "\nFROM "
         + q(root.delta()) + " AS " + q("r") + "\nGROUP BY " + String.join(", ", groupBy)
         + "\nHAVING sum(" + col("r", DeltaContext.W) + ") <> 0");

@@ -17,7 +17,8 @@ import org.apache.calcite.util.ImmutableBitSet;
 /**
  * Scan of a source table.
  *
- * <p>Z-set rule: the change of a table is its change buffer's batch, each row weighted by
+ * <p>Z-set rule: the change of a table is its change buffer's batch (or, in IMMEDIATE mode, the
+ * statement's transition tables), each row weighted by
  * {@code __pgt_weight} (+1 inserted, −1 deleted; an UPDATE is −old +new). Its contents are the
  * table itself, read in the refresh snapshot (the post-batch state).
  *
@@ -67,8 +68,7 @@ final class ScanDelta {
     String delta = ctx.cte("scan_" + table.name(),
         "SELECT " + selectList("c", columns, ids, idSources) + ",\n       "
             + col("c", "__pgt_weight") + "::bigint AS " + q(DeltaContext.W) + "\nFROM "
-            + DeltaContext.buffer(table) + " AS " + q("c") + "\nWHERE "
-            + DeltaContext.batchCondition("c").replace("\n", "\n  "));
+            + DeltaContext.changesOf(table.oid()) + " AS " + q("c"));
     return new Derived(columns, ids, counted, post, delta);
   }
 

@@ -51,6 +51,43 @@ public final class PgOutputNames {
     });
   }
 
+  /**
+   * A column name the query's output would carry twice (PostgreSQL allows that in a SELECT but
+   * not in a table), or null. Not checked when the list contains {@code *}.
+   */
+  public static String duplicateOutputName(SqlNode query) {
+    SqlNode n = query;
+    while (!(n instanceof SqlSelect)) {
+      if (n instanceof org.apache.calcite.sql.SqlOrderBy ob) {
+        n = ob.query;
+      } else if (n instanceof org.apache.calcite.sql.SqlWith w) {
+        n = w.body;
+      } else if (n instanceof SqlCall call && call.getKind().belongsTo(SqlKind.SET_QUERY)) {
+        n = call.operand(0);
+      } else {
+        return null;
+      }
+    }
+    java.util.Set<String> seen = new java.util.HashSet<>();
+    for (SqlNode item : ((SqlSelect) n).getSelectList()) {
+      String name;
+      if (item instanceof SqlIdentifier id) {
+        if (id.isStar()) {
+          return null;
+        }
+        name = id.names.get(id.names.size() - 1);
+      } else if (item.getKind() == SqlKind.AS) {
+        name = ((SqlIdentifier) ((SqlCall) item).operand(1)).getSimple();
+      } else {
+        continue;
+      }
+      if (!seen.add(name)) {
+        return name;
+      }
+    }
+    return null;
+  }
+
   private static void nameSelectItems(SqlSelect select) {
     SqlNodeList items = select.getSelectList();
     SqlNodeList named = new SqlNodeList(items.getParserPosition());

@@ -64,6 +64,12 @@ public final class QueryParser {
           + node.getKind().lowerName.replace('_', ' '));
     }
     PgOutputNames.apply(node);
+    String duplicate = PgOutputNames.duplicateOutputName(node);
+    if (duplicate != null) {
+      throw new NotAQueryException("the column name " + duplicate + " appears twice in the "
+          + "query's output; a table cannot have two columns of one name: give them distinct "
+          + "aliases");
+    }
     RelDataTypeFactory tf = CalciteSetup.typeFactory();
     CalciteCatalogReader reader = CalciteSetup.catalogReader(catalog, tf);
     SqlValidator validator = CalciteSetup.validator(reader, tf);

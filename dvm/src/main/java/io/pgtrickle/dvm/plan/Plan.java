@@ -111,8 +111,42 @@ public record Plan(String query, Mode mode, List<String> reasons, List<OutputCol
     return "SELECT " + list + " FROM " + qualifiedTable;
   }
 
+  /**
+   * IMMEDIATE mode: the statement that applies one statement's change of source
+   * {@code sourceOid} inside the writing transaction, from an AFTER … FOR EACH STATEMENT
+   * trigger's transition tables ({@code oldTable}: rows deleted or updated away, null for
+   * INSERT; {@code newTable}: rows inserted or updated to, null for DELETE). Other sources are
+   * read as they are (the post-statement state) with no change. The caller serialises writers
+   * of one stream table (e.g. an advisory lock) so that results stay exact. Null when FULL.
+   */
+  public String immediateSql(String qualifiedTable, long sourceOid, String oldTable,
+      String newTable) {
+    if (!isDifferential()) {
+      return null;
+    }
+    String t = refreshTemplate.replace(DeltaContext.STORAGE, qualifiedTable)
+        .replace(DeltaContext.PREV_FRONTIER, "NULL");
+    return DeltaContext.expandChanges(t, oid -> {
+      List<String> parts = new ArrayList<>();
+      if (oid == sourceOid && oldTable != null) {
+        parts.add("SELECT -1::smallint AS " + q("__pgt_weight") + ", " + q("o") + ".* FROM "
+            + oldTable + " AS " + q("o"));
+      }
+      if (oid == sourceOid && newTable != null) {
+        parts.add("SELECT 1::smallint AS " + q("__pgt_weight") + ", " + q("n") + ".* FROM "
+            + newTable + " AS " + q("n"));
+      }
+      if (parts.isEmpty()) {
+        SourceUse src = sources.stream().filter(x -> x.oid() == oid).findFirst().orElseThrow();
+        return "(SELECT NULL::smallint AS " + q("__pgt_weight") + ", " + q("t") + ".* FROM "
+            + q(src.schema()) + "." + q(src.table()) + " AS " + q("t") + " WHERE false)";
+      }
+      return "(" + String.join(" UNION ALL ", parts) + ")";
+    });
+  }
+
   private static String fill(String template, String table, String prev) {
-    return template.replace(DeltaContext.STORAGE, table).replace(DeltaContext.PREV_FRONTIER,
-        prev);
+    return DeltaContext.expandChanges(template.replace(DeltaContext.STORAGE, table)
+        .replace(DeltaContext.PREV_FRONTIER, prev), DeltaContext::bufferBatch);
   }
 }

@@ -37,7 +37,7 @@ final class Support {
       "clock_timestamp", "statement_timestamp", "transaction_timestamp", "timeofday",
       "gen_random_uuid", "uuid_generate_v4", "nextval", "currval", "lastval", "setval",
       "current_timestamp", "current_date", "current_time", "localtime", "localtimestamp",
-      "txid_current", "pg_current_xact_id", "rand", "uuidv4", "uuidv7", "age");
+      "txid_current", "pg_current_xact_id", "rand", "uuidv4", "uuidv7");
 
   static List<String> reasons(RelNode root, List<String> outputNames) {
     Set<String> out = new LinkedHashSet<>();
@@ -121,10 +121,12 @@ final class Support {
         @Override
         public Void visitCall(RexCall call) {
           String name = call.getOperator().getName().toLowerCase(Locale.ROOT);
+          boolean ageFromToday = name.equals("age") && call.getOperands().size() == 1;
           if (call instanceof RexOver) {
             out.add("window functions (OVER …) are not maintained incrementally yet; use "
                 + "refreshMode FULL");
-          } else if (VOLATILE.contains(name) || call.getOperator().isDynamicFunction()
+          } else if (VOLATILE.contains(name) || ageFromToday
+              || call.getOperator().isDynamicFunction()
               || !call.getOperator().isDeterministic()) {
             out.add(name + "() gives a different value at every refresh, so rows would go "
                 + "stale without any source change; compare against a stored timestamp "

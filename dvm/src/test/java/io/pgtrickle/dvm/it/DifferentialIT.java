@@ -130,6 +130,8 @@ class DifferentialIT {
           + "FROM ev GROUP BY data->>'k'",
       "SELECT e.id, e.data -> 'n' AS n FROM ev e WHERE e.data @> '{\"k\": \"k1\"}'::jsonb",
       "SELECT id, ts::date AS d, extract(hour from ts) AS h FROM ev WHERE ts < now()::date + 1",
+      "SELECT id, data::json AS j FROM ev",
+      "SELECT e.id, e.data::json AS j, d.name FROM ev e JOIN dim d ON d.grp = e.id % 10",
   })
   void postgresSyntax(String query) throws Exception {
     if (query.contains("now()")) {
@@ -154,22 +156,8 @@ class DifferentialIT {
       String schema = "t" + SCHEMAS.incrementAndGet() + "_" + Math.abs(queries.hashCode());
       exec(c, "CREATE SCHEMA " + schema);
       exec(c, "SET search_path = " + schema);
-      exec(c, "CREATE TABLE src (id bigint PRIMARY KEY, grp int, val numeric(10,2), "
-          + "flag boolean, txt text)");
-      exec(c, "CREATE TABLE dim (grp int PRIMARY KEY, name text, region text)");
-      exec(c, "CREATE TABLE nk (a int, b text)");
-      exec(c, "CREATE TABLE ev (id bigint PRIMARY KEY, ts timestamptz NOT NULL, data jsonb)");
-      for (String t : new String[] {"src", "dim", "nk", "ev"}) {
-        PgHarness.installCapture(c, schema, t);
-      }
+      createSources(c, schema, true);
       Random r = new Random(queries.hashCode());
-      exec(c, "INSERT INTO dim SELECT g, 'n' || g, 'r' || (g % 3) FROM generate_series(0, 9) g");
-      exec(c, "INSERT INTO src SELECT i, CASE WHEN i % 7 = 0 THEN NULL ELSE i % 10 END, "
-          + "(i * 37 % 1000)::numeric / 1, i % 2 = 0, 't' || (i % 13) FROM generate_series(1, 60) i");
-      exec(c, "INSERT INTO nk SELECT i % 5, 'b' || (i % 3) FROM generate_series(1, 20) i");
-      exec(c, "INSERT INTO ev SELECT i, timestamptz '2024-01-01' + i * interval '5 hours', "
-          + "jsonb_build_object('k', 'k' || (i % 4), 'n', i % 7) || CASE WHEN i % 5 = 0 "
-          + "THEN '{}'::jsonb ELSE jsonb_build_object('x', i) END FROM generate_series(1, 40) i");
 
       List<PgHarness.StreamTable> sts = new ArrayList<>();
       for (int i = 0; i < queries.size(); i++) {
@@ -239,7 +227,28 @@ class DifferentialIT {
         "SELECT name, count(*) AS k FROM st1 GROUP BY name"), 8);
   }
 
-  private static long randomDml(Connection c, Random r, long nextId) throws Exception {
+  /** The four source tables (src, dim, nk without key, ev with jsonb) and their first rows. */
+  static void createSources(Connection c, String schema, boolean capture) throws Exception {
+    exec(c, "CREATE TABLE src (id bigint PRIMARY KEY, grp int, val numeric(10,2), "
+        + "flag boolean, txt text)");
+    exec(c, "CREATE TABLE dim (grp int PRIMARY KEY, name text, region text)");
+    exec(c, "CREATE TABLE nk (a int, b text)");
+    exec(c, "CREATE TABLE ev (id bigint PRIMARY KEY, ts timestamptz NOT NULL, data jsonb)");
+    if (capture) {
+      for (String t : new String[] {"src", "dim", "nk", "ev"}) {
+        PgHarness.installCapture(c, schema, t);
+      }
+    }
+    exec(c, "INSERT INTO dim SELECT g, 'n' || g, 'r' || (g % 3) FROM generate_series(0, 9) g");
+    exec(c, "INSERT INTO src SELECT i, CASE WHEN i % 7 = 0 THEN NULL ELSE i % 10 END, "
+        + "(i * 37 % 1000)::numeric / 1, i % 2 = 0, 't' || (i % 13) FROM generate_series(1, 60) i");
+    exec(c, "INSERT INTO nk SELECT i % 5, 'b' || (i % 3) FROM generate_series(1, 20) i");
+    exec(c, "INSERT INTO ev SELECT i, timestamptz '2024-01-01' + i * interval '5 hours', "
+        + "jsonb_build_object('k', 'k' || (i % 4), 'n', i % 7) || CASE WHEN i % 5 = 0 "
+        + "THEN '{}'::jsonb ELSE jsonb_build_object('x', i) END FROM generate_series(1, 40) i");
+  }
+
+  static long randomDml(Connection c, Random r, long nextId) throws Exception {
     int n = 1 + r.nextInt(6);
     for (int i = 0; i < n; i++) {
       switch (r.nextInt(13)) {

@@ -29,6 +29,7 @@ class PlannerTest {
       "SELECT DISTINCT ON (grp) grp, val FROM src ORDER BY grp, val | DISTINCT ON",
       "SELECT id FROM src WHERE txt > now()::text                 | now()",
       "SELECT id, random() AS r FROM src                           | random()",
+      "SELECT id, age(ts) AS a FROM \"Events\"                      | age()",
       "SELECT id FROM src ORDER BY id LIMIT 10                     | LIMIT",
       "SELECT id, row_number() OVER (ORDER BY id) AS rn FROM src    | window functions",
       "SELECT grp, count(*) AS n FROM src GROUP BY ROLLUP (grp)     | ROLLUP",
@@ -52,6 +53,10 @@ class PlannerTest {
         () -> Planner.plan("DELETE FROM src", CATALOG));
     assertThrows(QueryParser.NotAQueryException.class,
         () -> Planner.plan("SELECT 1 FROM src; SELECT 2 FROM src", CATALOG));
+    assertThrows(QueryParser.NotAQueryException.class,
+        () -> Planner.plan("SELECT s.grp, d.grp FROM src s JOIN dim d ON d.grp = s.grp",
+            CATALOG));
+    assertTrue(Planner.plan("SELECT id FROM src;", CATALOG).isDifferential());
   }
 
   @Test
