@@ -200,7 +200,9 @@ public final class Main {
         for (StreamTableKey k : DependencyOrder.sort(keys, service::upstreamOf)) {
             try {
                 RefreshResult r = service.refresh(k);
-                out.printf("refreshed %s: %d rows in %.1f ms (%s)%n", display(k), r.rows(), r.durationMs(), r.mode());
+                out.printf("refreshed %s: %d rows in %.1f ms (%s%s)%n", display(k), r.rows(), r.durationMs(), r.mode(),
+                        r.reason() == null ? "" : ": " + r.reason());
+                service.cleanupAfter(r);
             } catch (NoSuchStreamTableException e) {
                 failed++;
                 report(display(k), e.getMessage(), null);

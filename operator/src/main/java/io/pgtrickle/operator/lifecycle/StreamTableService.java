@@ -211,6 +211,21 @@ public final class StreamTableService {
         }
     }
 
+    /**
+     * Housekeeping after a refresh: deletes change-buffer rows every consumer has consumed. Kept
+     * out of {@link #refresh} so the refresh returns as soon as its result is committed.
+     */
+    public void cleanupAfter(RefreshResult result) {
+        if (result.consumedSources().isEmpty()) {
+            return;
+        }
+        try (Connection c = db.connect()) {
+            RefreshTransaction.cleanup(c, result.consumedSources());
+        } catch (SQLException postponed) {
+            // the next refresh consuming these sources tries again
+        }
+    }
+
     private static RefreshFailedException failed(Connection c, StreamTableKey key, Instant start, long t0,
                                                  Exception e) throws SQLException {
         String message = "refresh failed: " + DatabaseErrors.describe(e);

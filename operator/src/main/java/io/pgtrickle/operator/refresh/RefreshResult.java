@@ -3,6 +3,7 @@ package io.pgtrickle.operator.refresh;
 import io.pgtrickle.operator.lifecycle.StreamTableKey;
 
 import java.time.Instant;
+import java.util.List;
 
 /**
  * Outcome of one successful refresh, as reported on status and in the CLI.
@@ -10,10 +11,11 @@ import java.time.Instant;
  * @param rows   storage rows written (FULL) or inserted/updated/deleted (DIFFERENTIAL)
  * @param mode   FULL or DIFFERENTIAL, as it actually ran
  * @param reason why a DIFFERENTIAL stream table ran FULL this time (null otherwise)
+ * @param consumedSources change buffers this refresh consumed rows of (to clean up afterwards)
  */
 public record RefreshResult(StreamTableKey key, Instant startedAt, double durationMs, long rows, String mode,
-                            String reason) {
-    public RefreshResult(StreamTableKey key, Instant startedAt, double durationMs, long rows, String mode) {
-        this(key, startedAt, durationMs, rows, mode, null);
+                            String reason, List<Long> consumedSources) {
+    public RefreshResult {
+        consumedSources = List.copyOf(consumedSources);
     }
 }

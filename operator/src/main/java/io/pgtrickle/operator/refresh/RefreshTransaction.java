@@ -31,7 +31,6 @@ public final class RefreshTransaction {
 
     public static RefreshResult run(Connection c, StreamTableKey key) throws SQLException {
         InstalledRefresh installed = null;
-        boolean consumed = false;
         try {
             Instant start = Instant.now();
             long t0 = System.nanoTime();
@@ -52,25 +51,30 @@ public final class RefreshTransaction {
                 mode = "DIFFERENTIAL";
                 rows = batch.empty() ? 0 : execute(c, installed.refreshSql());
             }
-            consumed = batch != null && !batch.empty();
             double ms = (System.nanoTime() - t0) / 1e6;
             store.recordRefresh(key.namespace(), key.name(), start, ms, rows, mode,
                     batch == null || !"AUTO".equals(installed.refreshMode()) ? null : batch.changes());
             c.commit();
-            return new RefreshResult(key, start, ms, rows, mode, fullReason);
+            return new RefreshResult(key, start, ms, rows, mode, fullReason,
+                    batch != null && !batch.empty() ? installed.sourceOids() : List.of());
         } catch (SQLException | RuntimeException e) {
             c.rollback();
             throw e;
         } finally {
             c.setAutoCommit(true);
-            if (consumed) {
-                for (long oid : installed.sourceOids()) {
-                    try {
-                        ChangeCapture.cleanup(c, oid);
-                    } catch (SQLException cleanupFailed) {
-                        // Only housekeeping: the rows are consumed either way and retried next time.
-                    }
-                }
+        }
+    }
+
+    /**
+     * Deletes the buffer rows of {@code sourceOids} that every consumer has consumed. Housekeeping
+     * after the commit, off the path of the refresh result: failures only postpone it.
+     */
+    public static void cleanup(Connection c, List<Long> sourceOids) {
+        for (long oid : sourceOids) {
+            try {
+                ChangeCapture.cleanup(c, oid);
+            } catch (SQLException postponed) {
+                // retried after the next refresh that consumes this source
             }
         }
     }

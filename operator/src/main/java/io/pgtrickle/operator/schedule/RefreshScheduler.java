@@ -134,6 +134,7 @@ public final class RefreshScheduler implements AutoCloseable {
             e.errors = 0;
             e.due = e.schedule.nextAfter(clock.instant());
             listener.refreshed(r);
+            e.service.cleanupAfter(r);
         } catch (NoSuchStreamTableException ex) {
             // Deleted behind our back (e.g. by another operator replica): stop, don't spin.
             entries.remove(e.key, e);

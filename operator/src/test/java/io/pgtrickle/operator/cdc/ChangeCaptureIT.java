@@ -57,6 +57,7 @@ class ChangeCaptureIT {
         for (String st : List.of("only_a", "with_b")) {
             RefreshResult r = service.refresh(new StreamTableKey("cdc", st));
             assertEquals("DIFFERENTIAL", r.mode());
+            service.cleanupAfter(r);
         }
         try (Connection c = PG.database().connect()) {
             assertEquals(Rows.multiset(c, "SELECT id, a FROM p WHERE a > 1"), Rows.storage(c, "only_a"));

@@ -137,7 +137,7 @@ class MainIT {
         assertEquals(0, cli("apply", "--db", PG.database().jdbcUrl(), "-f", f.toString()).code());
         PG.database().exec("UPDATE sales SET amount = amount + 1 WHERE id = 1");
         Result r = cli("refresh", "--db", PG.database().jdbcUrl(), "tuned");
-        assertTrue(r.out().contains("(FULL)"), r.out());
+        assertTrue(r.out().contains("(FULL: AUTO:"), r.out());
 
         Path missing = yaml("missing.yaml", st("untuned", "untuned", "SELECT id FROM sales")
                 + "  refreshPolicyRef: {name: nowhere}\n");
