@@ -148,6 +148,38 @@ public final class CatalogStore {
         }
     }
 
+    /** The source tables (by oid) whose change buffers feed {@code namespace/name}; empty if none or unknown. */
+    public List<Long> sourceOids(String namespace, String name) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT source_oids FROM pgtrickle.stream_tables WHERE namespace = ? AND name = ?")) {
+            ps.setString(1, namespace);
+            ps.setString(2, name);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? List.of((Long[]) rs.getArray(1).getArray()) : List.of();
+            }
+        }
+    }
+
+    /**
+     * The storage table {@code table} is being recreated: stream tables reading it lose their
+     * DIFFERENTIAL statement (it names the old table's change buffer) and refresh in FULL until
+     * applied again, which re-plans them against the new table.
+     */
+    public void invalidateDependants(QualifiedName table) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("""
+                UPDATE pgtrickle.stream_tables t
+                   SET refresh_sql = NULL, updated_at = now(),
+                       mode_reason = 'source ' || s.source_schema || '.' || s.source_table
+                           || ' was recreated: refreshing in FULL until this stream table is applied again'
+                  FROM pgtrickle.stream_table_sources s
+                 WHERE s.namespace = t.namespace AND s.name = t.name
+                   AND s.source_schema = ? AND s.source_table = ? AND t.refresh_sql IS NOT NULL""")) {
+            ps.setString(1, table.schema());
+            ps.setString(2, table.table());
+            ps.executeUpdate();
+        }
+    }
+
     /** What a refresh needs to run, read with the row locked. */
     public Optional<InstalledRefresh> lockForRefresh(String namespace, String name) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("""

@@ -164,14 +164,15 @@ public final class ChangeCapture {
         List<String> tables = new ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement("""
                 SELECT b.source_oid, format('%I.%I', b.source_schema, b.source_table),
-                       to_regclass(format('%I.%I', b.source_schema, b.source_table)) IS NOT NULL
+                       -- by oid: a table recreated under the same name has its own, live triggers
+                       to_regclass(format('%I.%I', b.source_schema, b.source_table))::oid::bigint = b.source_oid
                   FROM pgtrickle.change_buffers b
                  WHERE NOT EXISTS (SELECT 1 FROM pgtrickle.stream_table_sources s
                                      JOIN pgtrickle.stream_tables t USING (namespace, name)
                                     WHERE s.source_oid = b.source_oid AND t.effective_mode = 'DIFFERENTIAL')""");
              ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
-                unused.add(new long[] {rs.getLong(1), rs.getBoolean(3) ? 1 : 0});
+                unused.add(new long[] {rs.getLong(1), rs.getBoolean(3) && !rs.wasNull() ? 1 : 0});
                 tables.add(rs.getString(2));
             }
         }

@@ -65,9 +65,13 @@ public final class StreamTableService {
                 plan = fullLayout(checked.sql(), plan.reasons());
             }
             Optional<StreamTableRecord> before = new CatalogStore(c).find(def.key().namespace(), def.key().name());
+            List<Long> planned = differential ? plan.sources().stream().map(SourceUse::oid).toList() : List.of();
             boolean rebuild = before.isEmpty()
                     || !before.get().query().equals(checked.sql())
-                    || !before.get().effectiveMode().equals(mode.effectiveMode());
+                    || !before.get().effectiveMode().equals(mode.effectiveMode())
+                    // a source was dropped and recreated (e.g. an upstream stream table was rebuilt)
+                    || (differential && !new CatalogStore(c).sourceOids(def.key().namespace(), def.key().name())
+                            .equals(planned));
             if (rebuild && differential) {
                 // Committed before the load's snapshot is taken: see ChangeCapture.
                 ChangeCapture.install(c, plan.sources());
@@ -92,6 +96,7 @@ public final class StreamTableService {
                     try (Statement s = c.createStatement()) {
                         if (existing.isPresent()) {
                             s.execute("DROP TABLE IF EXISTS " + table);
+                            store.invalidateDependants(def.table());
                         }
                         s.execute("CREATE SCHEMA IF NOT EXISTS " + Identifiers.quote(def.table().schema()));
                         for (String ddl : plan.storageDdl(table)) {

@@ -26,6 +26,12 @@ import java.util.List;
  * older than the previous refresher's commit ever slipped past the lock; see {@link #begin}.
  */
 public final class RefreshTransaction {
+    /**
+     * Batches smaller than this teach nothing about per-change cost: the fixed cost of a refresh
+     * dominates them.
+     */
+    static final int MIN_LEARNING_BATCH = 500;
+
     private RefreshTransaction() {
     }
 
@@ -159,7 +165,7 @@ public final class RefreshTransaction {
                 + ") AND NOT pg_visible_in_snapshot(\"__pgt_xid\", " + prev + ") AND \"__pgt_xid\" >= pg_snapshot_xmin("
                 + prev + ")), " + changes + ", "
                 + (auto ? "(SELECT coalesce(sum(greatest(c.reltuples, s.n_live_tup, 0)), 0)::bigint FROM pg_class c"
-                + " LEFT JOIN pg_stat_user_tables s ON s.relid = c.oid WHERE c.oid IN (" + oids + ")), (" + history.formatted("duration_ms / changes", "mode = 'DIFFERENTIAL' AND changes > 0", 20)
+                + " LEFT JOIN pg_stat_user_tables s ON s.relid = c.oid WHERE c.oid IN (" + oids + ")), (" + history.formatted("duration_ms / changes", "mode = 'DIFFERENTIAL' AND changes >= " + MIN_LEARNING_BATCH, 20)
                 + "), (" + history.formatted("duration_ms", "mode = 'FULL'", 5) + ")" : "0, NULL, NULL");
         try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
             rs.next();

@@ -68,7 +68,7 @@ class AdaptiveModeIT {
         assertEquals("DIFFERENTIAL", service.refresh(key).mode());
         // Teach it that DIFFERENTIAL is very slow per change and FULL is fast.
         PG.database().exec("INSERT INTO pgtrickle.refresh_history (namespace, name, started_at, duration_ms, mode, rows,"
-                + " changes, ok) SELECT 'adaptive', 'learnt', now(), 1000, 'DIFFERENTIAL', 1, 1, true"
+                + " changes, ok) SELECT 'adaptive', 'learnt', now(), 1000000, 'DIFFERENTIAL', 1, 1000, true"
                 + " FROM generate_series(1, 20)", "INSERT INTO pgtrickle.refresh_history (namespace, name, started_at,"
                 + " duration_ms, mode, rows, ok) SELECT 'adaptive', 'learnt', now(), 1, 'FULL', 7, true"
                 + " FROM generate_series(1, 5)");
