@@ -25,6 +25,10 @@ public class LastRefresh {
   @JsonPropertyDescription("The mode the refresh actually ran in: FULL, DIFFERENTIAL or IMMEDIATE.")
   private String mode;
 
+  @JsonPropertyDescription("Why a stream table maintained incrementally recomputed in FULL this time (large batch, "
+      + "truncated source, learnt costs); absent when the refresh ran in its usual mode.")
+  private String reason;
+
   public String getTime() {
     return time;
   }
@@ -49,6 +53,14 @@ public class LastRefresh {
     this.rows = rows;
   }
 
+  public String getReason() {
+    return reason;
+  }
+
+  public void setReason(String reason) {
+    this.reason = reason;
+  }
+
   public String getMode() {
     return mode;
   }
@@ -64,16 +76,17 @@ public class LastRefresh {
     }
     LastRefresh l = (LastRefresh) o;
     return Objects.equals(time, l.time) && Objects.equals(durationMs, l.durationMs) && Objects.equals(rows, l.rows)
-        && Objects.equals(mode, l.mode);
+        && Objects.equals(mode, l.mode) && Objects.equals(reason, l.reason);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(time, durationMs, rows, mode);
+    return Objects.hash(time, durationMs, rows, mode, reason);
   }
 
   @Override
   public String toString() {
-    return "LastRefresh{time=" + time + ", durationMs=" + durationMs + ", rows=" + rows + ", mode=" + mode + "}";
+    return "LastRefresh{time=" + time + ", durationMs=" + durationMs + ", rows=" + rows + ", mode=" + mode
+        + ", reason=" + reason + "}";
   }
 }

@@ -51,6 +51,7 @@ public final class CatalogSchema {
                         last_refresh_ms    double precision,
                         last_refresh_rows  bigint,
                         last_refresh_mode  text,
+                        last_refresh_reason text,
                         consecutive_errors integer     NOT NULL DEFAULT 0,
                         last_error         text,
                         last_error_hint    text,

@@ -22,7 +22,7 @@ public final class CatalogStore {
     private static final String COLUMNS = """
             namespace, name, resource_uid, storage_schema, storage_table, query, refresh_mode,
             effective_mode, mode_reason, schedule, suspended, generation, last_refresh_at,
-            last_refresh_ms, last_refresh_rows, last_refresh_mode, consecutive_errors,
+            last_refresh_ms, last_refresh_rows, last_refresh_mode, last_refresh_reason, consecutive_errors,
             last_error, last_error_hint, last_error_at, read_sql""";
 
     private final Connection c;
@@ -203,24 +203,25 @@ public final class CatalogStore {
     /** Records a successful refresh: frontier = this transaction's snapshot. */
     public void recordRefresh(String namespace, String name, Instant startedAt, double ms, long rows, String mode)
             throws SQLException {
-        recordRefresh(namespace, name, startedAt, ms, rows, mode, null);
+        recordRefresh(namespace, name, startedAt, ms, rows, mode, null, null);
     }
 
     /** As above; {@code changes} is the batch size (change-buffer rows), kept to learn refresh costs. */
     public void recordRefresh(String namespace, String name, Instant startedAt, double ms, long rows, String mode,
-                              Long changes) throws SQLException {
+                              Long changes, String reason) throws SQLException {
         // One round trip for both rows: this is on the path of every refresh, even an empty one.
         try (PreparedStatement ps = c.prepareStatement("""
                 WITH args AS (
                     SELECT ?::text AS ns, ?::text AS nm, ?::timestamptz AS at, ?::float8 AS ms, ?::text AS mode,
-                           ?::bigint AS rows, ?::bigint AS changes),
+                           ?::bigint AS rows, ?::bigint AS changes, ?::text AS reason),
                 h AS (
                     INSERT INTO pgtrickle.refresh_history
                         (namespace, name, started_at, duration_ms, mode, rows, changes, ok)
                     SELECT ns, nm, at, ms, mode, rows, changes, true FROM args)
                 UPDATE pgtrickle.stream_tables t
                    SET last_refresh_at = a.at, last_refresh_ms = a.ms, last_refresh_rows = a.rows,
-                       last_refresh_mode = a.mode, consecutive_errors = 0, last_error = NULL,
+                       last_refresh_mode = a.mode, last_refresh_reason = a.reason, consecutive_errors = 0,
+                       last_error = NULL,
                        last_error_hint = NULL, last_error_at = NULL, frontier = pg_current_snapshot(),
                        updated_at = now()
                   FROM args a
@@ -232,6 +233,7 @@ public final class CatalogStore {
             ps.setString(5, mode);
             ps.setLong(6, rows);
             ps.setObject(7, changes);
+            ps.setString(8, reason);
             ps.executeUpdate();
         }
     }
@@ -299,6 +301,7 @@ public final class CatalogStore {
                 rs.getString("schedule"), rs.getBoolean("suspended"), (Long) rs.getObject("generation"),
                 instant(rs.getTimestamp("last_refresh_at")), (Double) rs.getObject("last_refresh_ms"),
                 (Long) rs.getObject("last_refresh_rows"), rs.getString("last_refresh_mode"),
+                rs.getString("last_refresh_reason"),
                 rs.getInt("consecutive_errors"), rs.getString("last_error"), rs.getString("last_error_hint"),
                 instant(rs.getTimestamp("last_error_at")), rs.getString("read_sql"));
     }

@@ -6,6 +6,7 @@ import java.time.Instant;
  * One row of {@code pgtrickle.stream_tables}: what is installed for a stream table and how its
  * last refresh went. Read by status reporting in the operator and the CLI alike.
  *
+ * @param lastRefreshReason why the last refresh of a DIFFERENTIAL stream table ran FULL (null otherwise)
  * @param readSql the SELECT that returns exactly the query's result from the storage table (user
  *                columns only; rows of keyless sources repeated by their multiplicity)
  */
@@ -26,6 +27,7 @@ public record StreamTableRecord(
         Double lastRefreshMs,
         Long lastRefreshRows,
         String lastRefreshMode,
+        String lastRefreshReason,
         int consecutiveErrors,
         String lastError,
         String lastErrorHint,

@@ -52,6 +52,7 @@ public final class StatusView {
             lr.put("durationMs", r.lastRefreshMs() == null ? null : Math.round(r.lastRefreshMs() * 1000) / 1000.0);
             lr.put("rows", r.lastRefreshRows());
             lr.put("mode", r.lastRefreshMode());
+            lr.put("reason", r.lastRefreshReason());
             m.put("lastRefresh", lr);
         } else {
             m.put("lastRefresh", null);
@@ -82,7 +83,7 @@ public final class StatusView {
     }
 
     public static void printTable(List<StreamTableRecord> records, PrintStream out, Instant now) {
-        String[] head = {"NAME", "TABLE", "MODE", "READY", "REASON", "LAST REFRESH", "ROWS", "MS", "ERRORS"};
+        String[] head = {"NAME", "TABLE", "MODE", "READY", "REASON", "LAST REFRESH", "RAN AS", "ROWS", "MS", "ERRORS"};
         List<String[]> rows = new ArrayList<>();
         rows.add(head);
         for (StreamTableRecord r : records) {
@@ -90,6 +91,7 @@ public final class StatusView {
                     r.namespace().equals("default") ? r.name() : r.namespace() + "/" + r.name(),
                     r.qualifiedTable(), r.effectiveMode(), r.ready() ? "True" : "False", reason(r),
                     r.lastRefreshAt() == null ? "<never>" : ago(Duration.between(r.lastRefreshAt(), now)),
+                    r.lastRefreshMode() == null ? "" : r.lastRefreshMode(),
                     r.lastRefreshRows() == null ? "" : r.lastRefreshRows().toString(),
                     r.lastRefreshMs() == null ? "" : String.format("%.1f", r.lastRefreshMs()),
                     Integer.toString(r.consecutiveErrors())});
@@ -108,6 +110,9 @@ public final class StatusView {
             out.println(b.toString().stripTrailing());
         }
         for (StreamTableRecord r : records) {
+            if (r.lastRefreshReason() != null) {
+                out.println(r.name() + ": last refresh ran FULL: " + r.lastRefreshReason());
+            }
             if (r.lastError() != null && r.consecutiveErrors() > 0) {
                 out.println(r.name() + ": " + r.lastError() + (r.lastErrorHint() == null ? "" : " (hint: "
                         + r.lastErrorHint() + ")"));

@@ -36,6 +36,7 @@ public final class StatusBuilder {
             lr.setDurationMs(r.lastRefreshMs() == null ? null : Math.round(r.lastRefreshMs()));
             lr.setRows(r.lastRefreshRows());
             lr.setMode(r.lastRefreshMode());
+            lr.setReason(r.lastRefreshReason());
             s.setLastRefresh(lr);
         }
         if (r.lastError() != null) {

@@ -87,7 +87,7 @@ public final class StreamTableService {
                 StreamTableRecord row = new StreamTableRecord(def.key().namespace(), def.key().name(), def.uid(),
                         def.table().schema(), def.table().table(), checked.sql(), def.refreshMode().name(),
                         mode.effectiveMode(), mode.reason(), def.schedule(), def.suspend(), def.generation(),
-                        null, null, null, null, 0, null, null, null, plan.readSql(table));
+                        null, null, null, null, null, 0, null, null, null, plan.readSql(table));
                 String refreshSql = differential
                         ? String.join(";\n", plan.refreshSql(table, RefreshTransaction.previousFrontier(def.key())))
                         : null;

@@ -59,7 +59,7 @@ public final class RefreshTransaction {
             }
             double ms = (System.nanoTime() - t0) / 1e6;
             store.recordRefresh(key.namespace(), key.name(), start, ms, rows, mode,
-                    batch == null || !"AUTO".equals(installed.refreshMode()) ? null : batch.changes());
+                    batch == null || !"AUTO".equals(installed.refreshMode()) ? null : batch.changes(), fullReason);
             c.commit();
             return new RefreshResult(key, start, ms, rows, mode, fullReason,
                     batch != null && !batch.empty() ? installed.sourceOids() : List.of());
