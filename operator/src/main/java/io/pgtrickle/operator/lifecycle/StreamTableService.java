@@ -76,6 +76,8 @@ public final class StreamTableService {
                 // Committed before the load's snapshot is taken: see ChangeCapture.
                 ChangeCapture.install(c, plan.sources());
             }
+            // Wait for a running refresh before the snapshot is taken (see RefreshTransaction#begin).
+            sessionLock(c, def.key(), true);
             c.setAutoCommit(false);
             c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
             try {
@@ -127,6 +129,13 @@ public final class StreamTableService {
                     removeUnusedCapture(c);
                 }
                 throw e;
+            } finally {
+                try {
+                    c.setAutoCommit(true);
+                    sessionLock(c, def.key(), false);
+                } catch (SQLException connectionGone) {
+                    // a closed session holds no locks
+                }
             }
         }
     }
@@ -357,6 +366,14 @@ public final class StreamTableService {
     }
 
     /** Fences concurrent refreshers of the same stream table (DESIGN.md §3). */
+    private static void sessionLock(Connection c, StreamTableKey key, boolean take) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT " + (take ? "pg_advisory_lock" : "pg_advisory_unlock")
+                + "(hashtextextended(?, 0))")) {
+            ps.setString(1, "pgtrickle:" + key);
+            ps.execute();
+        }
+    }
+
     private static void lock(Connection c, StreamTableKey key) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT pg_advisory_xact_lock(hashtextextended(?, 0))")) {
             ps.setString(1, "pgtrickle:" + key);
