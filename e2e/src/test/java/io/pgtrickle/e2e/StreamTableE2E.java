@@ -263,6 +263,44 @@ class StreamTableE2E {
     }
 
     @Test
+    void refreshPolicyAppearingOrChangingReconcilesItsStreamTables() throws Exception {
+        Path st = yaml("tuned", """
+                apiVersion: pgtrickle.io/v1alpha1
+                kind: StreamTable
+                metadata:
+                  name: tuned
+                spec:
+                  target: {cluster: {name: pg}}
+                  query: SELECT id, amount FROM orders WHERE amount > 100
+                  schedule: 1h
+                  refreshPolicyRef: {name: careful}
+                """);
+        k8s.kubectl("apply", "-n", NS, "-f", st.toString()).assertOk();
+        StreamTable waiting = Eventually.await(WAIT, "RefreshPolicyNotFound", () -> get("tuned"),
+                s -> ready(s) != null && "RefreshPolicyNotFound".equals(ready(s).getReason()));
+        assertTrue(ready(waiting).getMessage().contains("careful"), ready(waiting).getMessage());
+
+        Path policy = yaml("careful", """
+                apiVersion: pgtrickle.io/v1alpha1
+                kind: RefreshPolicy
+                metadata:
+                  name: careful
+                spec:
+                  differentialMaxChangeRatio: 0.5
+                """);
+        k8s.kubectl("apply", "-n", NS, "-f", policy.toString()).assertOk();
+        Eventually.await(WAIT, "tuned Ready once the policy exists", () -> get("tuned"),
+                s -> ready(s) != null && "True".equals(ready(s).getStatus()));
+        String ratio = "SELECT max_change_ratio FROM pgtrickle.stream_tables WHERE name = 'tuned'";
+        assertEquals(List.of("0.5"), rows(ratio));
+
+        k8s.kubectl("patch", "-n", NS, "refreshpolicy/careful", "--type=merge",
+                "-p", "{\"spec\":{\"differentialMaxChangeRatio\":0.05}}").assertOk();
+        Eventually.await(WAIT, "the new ratio applied", () -> rows(ratio), r -> r.equals(List.of("0.05")));
+        k8s.kubectl("delete", "-n", NS, "streamtable/tuned", "--timeout=60s").assertOk();
+    }
+
+    @Test
     void crdsAreEstablished() {
         CustomResourceDefinition crd = client.apiextensions().v1().customResourceDefinitions()
                 .withName("streamtables.pgtrickle.io").get();

@@ -1,11 +1,16 @@
 package io.pgtrickle.operator.controller;
 
+import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.pgtrickle.crds.v1alpha1.Conditions;
 import io.pgtrickle.crds.v1alpha1.RefreshPolicy;
 import io.pgtrickle.crds.v1alpha1.StreamTable;
@@ -28,7 +33,9 @@ import org.slf4j.LoggerFactory;
 
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.List;
 import java.util.function.BiFunction;
+import java.util.stream.Collectors;
 
 /**
  * Reconciles a StreamTable: resolve the target database, install or update the stream table
@@ -58,6 +65,25 @@ public final class StreamTableReconciler implements Reconciler<StreamTable>, Cle
         this.scheduler = scheduler;
         this.status = status;
         this.services = services;
+    }
+
+    /**
+     * Watches RefreshPolicies so that creating or editing one re-reconciles the stream tables that
+     * reference it (a missing policy turns into Ready as soon as it appears).
+     */
+    @Override
+    public List<EventSource<?, StreamTable>> prepareEventSources(EventSourceContext<StreamTable> context) {
+        InformerEventSourceConfiguration<RefreshPolicy> policies = InformerEventSourceConfiguration
+                .from(RefreshPolicy.class, StreamTable.class)
+                .withNamespacesInheritedFromController()
+                .withSecondaryToPrimaryMapper(rp -> context.getPrimaryCache()
+                        .list(rp.getMetadata().getNamespace())
+                        .filter(st -> st.getSpec() != null && st.getSpec().getRefreshPolicyRef() != null
+                                && rp.getMetadata().getName().equals(st.getSpec().getRefreshPolicyRef().getName()))
+                        .map(ResourceID::fromResource)
+                        .collect(Collectors.toSet()))
+                .build();
+        return List.of(new InformerEventSource<>(policies, context));
     }
 
     @Override
