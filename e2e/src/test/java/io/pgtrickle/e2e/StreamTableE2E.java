@@ -301,6 +301,48 @@ class StreamTableE2E {
     }
 
     @Test
+    void aFailingRefreshIsReportedAndRecovers() throws Exception {
+        try (Connection c = app.connect()) {
+            c.createStatement().execute("CREATE TABLE flaky (id int PRIMARY KEY, v int)");
+            c.createStatement().execute("INSERT INTO flaky VALUES (1, 1), (2, 2)");
+        }
+        Path f = yaml("flaky", """
+                apiVersion: pgtrickle.io/v1alpha1
+                kind: StreamTable
+                metadata:
+                  name: flaky-copy
+                spec:
+                  target: {cluster: {name: pg}}
+                  query: SELECT id, v FROM flaky
+                  refreshMode: FULL
+                  schedule: 1s
+                """);
+        k8s.kubectl("apply", "-n", NS, "-f", f.toString()).assertOk();
+        k8s.kubectl("wait", "-n", NS, "--for=condition=Ready", "streamtable/flaky-copy", "--timeout=60s").assertOk();
+        try (Connection c = app.connect()) {
+            c.createStatement().execute("ALTER TABLE flaky RENAME TO flaky_moved");
+        }
+        StreamTable failing = Eventually.await(WAIT, "RefreshFailed", () -> get("flaky-copy"),
+                s -> ready(s) != null && "RefreshFailed".equals(ready(s).getReason()));
+        assertEquals("False", ready(failing).getStatus());
+        assertTrue(failing.getStatus().getLastError().getMessage().contains("flaky"),
+                failing.getStatus().getLastError().getMessage());
+        assertTrue(failing.getStatus().getConsecutiveErrors() >= 1);
+        assertEquals(List.of("1|1", "2|2"), storage("public.flaky_copy"), "the last good contents stay");
+
+        try (Connection c = app.connect()) {
+            c.createStatement().execute("ALTER TABLE flaky_moved RENAME TO flaky");
+            c.createStatement().execute("INSERT INTO flaky VALUES (3, 3)");
+        }
+        StreamTable recovered = Eventually.await(WAIT, "Ready again", () -> get("flaky-copy"),
+                s -> ready(s) != null && "True".equals(ready(s).getStatus()));
+        assertEquals(0, recovered.getStatus().getConsecutiveErrors());
+        assertEquals(null, recovered.getStatus().getLastError(), "a success clears lastError");
+        assertEquals(List.of("1|1", "2|2", "3|3"), storage("public.flaky_copy"));
+        k8s.kubectl("delete", "-n", NS, "streamtable/flaky-copy", "--timeout=60s").assertOk();
+    }
+
+    @Test
     void crdsAreEstablished() {
         CustomResourceDefinition crd = client.apiextensions().v1().customResourceDefinitions()
                 .withName("streamtables.pgtrickle.io").get();
