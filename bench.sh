@@ -8,6 +8,7 @@ cd "$HERE"
 PG_ARGS=()
 for a in "$@"; do [[ $a == -Dpg.version=* ]] && PG_ARGS+=("$a"); done
 mvn -B -q -ntp -DskipTests "${PG_ARGS[@]}" install -pl e2e -am >&2
-mvn -B -q -ntp "${PG_ARGS[@]}" -pl e2e dependency:build-classpath -Dmdep.outputFile=e2e/target/bench.classpath -Dmdep.includeScope=runtime >&2
+# An absolute path: a relative one would be resolved against the e2e module's directory.
+mvn -B -q -ntp "${PG_ARGS[@]}" -pl e2e dependency:build-classpath -Dmdep.outputFile="$HERE/e2e/target/bench.classpath" -Dmdep.includeScope=runtime >&2
 CP="$(cat e2e/target/bench.classpath)"
 exec java -Xmx4g "$@" -cp "e2e/target/classes:$CP" io.pgtrickle.e2e.bench.WorkloadBench

@@ -62,7 +62,8 @@ WITH "__pgt_prev" AS (
   SELECT "d"."grp" AS "grp",
          "d"."grp" AS "__pgt_row_id",
          sum("d"."__pgt_w")::bigint AS "__pgt_count",
-         sum("d"."val" * "d"."__pgt_w") AS "__pgt_a1_sum",
+         coalesce(sum("d"."val") FILTER (WHERE "d"."__pgt_w" > 0), 0)
+           - coalesce(sum("d"."val") FILTER (WHERE "d"."__pgt_w" < 0), 0) AS "__pgt_a1_sum",
          sum(CASE WHEN "d"."val" IS NOT NULL THEN "d"."__pgt_w" ELSE 0 END)::bigint AS "__pgt_a1_nn"
   FROM "__pgt_2_project" AS "d"
   GROUP BY "d"."grp"

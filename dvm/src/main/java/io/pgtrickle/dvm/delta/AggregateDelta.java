@@ -160,7 +160,8 @@ final class AggregateDelta {
     dItems.add(RowId.expr(dKeyIds, id -> dKeyRefs.get(keyIds.indexOf(id))) + " AS "
         + q("__pgt_row_id"));
     dItems.add("sum(" + col("d", DeltaContext.W) + ")::bigint AS " + q("__pgt_count"));
-    dItems.addAll(deltaStates(states, df));
+    // MIN/MAX consolidate the change first, which sums weights: then they are no longer ±1.
+    dItems.addAll(deltaStates(states, df, in.unitWeights() && !anyMinMax));
     String dagg = ctx.cte("agg_delta", "SELECT " + SqlText.list(dItems, 7) + "\nFROM "
         + q(inDelta) + " AS " + q("d")
         + (keys.isEmpty() ? "\nHAVING count(*) > 0"
@@ -291,8 +292,12 @@ final class AggregateDelta {
     return out;
   }
 
-  /** Aggregates over the change (alias d, weight __pgt_w) giving each state's increment. */
-  private static List<String> deltaStates(List<State> states, List<String> f) {
+  /**
+   * Aggregates over the change (alias d, weight __pgt_w) giving each state's increment. With
+   * weights of ±1 ({@code unit}), a numeric sum is the inserted rows' sum minus the deleted rows'
+   * (no multiplication, no cast of the weight per row).
+   */
+  private static List<String> deltaStates(List<State> states, List<String> f, boolean unit) {
     List<String> out = new ArrayList<>();
     String w = col("d", DeltaContext.W);
     for (State s : states) {
@@ -305,12 +310,18 @@ final class AggregateDelta {
         case SUM, AVG -> {
           String x = arg(s, f);
           RelDataType t = argType(s);
-          if (t.getSqlTypeName() == SqlTypeName.BIGINT) {
-            x = x + "::numeric";
+          if (unit && SqlTypeFamily.NUMERIC.getTypeNames().contains(t.getSqlTypeName())) {
+            out.add("coalesce(sum(" + x + ") FILTER (WHERE " + when(w + " > 0", flt) + "), 0)"
+                + "\n         - coalesce(sum(" + x + ") FILTER (WHERE " + when(w + " < 0", flt)
+                + "), 0) AS " + q(s.columns.get(0)));
+          } else {
+            if (t.getSqlTypeName() == SqlTypeName.BIGINT) {
+              x = x + "::numeric";
+            }
+            out.add("sum(" + (flt == null ? x + " * " + w
+                : "CASE WHEN " + flt + " THEN " + x + " * " + w + " END") + ") AS "
+                + q(s.columns.get(0)));
           }
-          out.add("sum(" + (flt == null ? x + " * " + w
-              : "CASE WHEN " + flt + " THEN " + x + " * " + w + " END") + ") AS "
-              + q(s.columns.get(0)));
           out.add("sum(CASE WHEN " + when(arg(s, f) + " IS NOT NULL", flt) + " THEN " + w
               + " ELSE 0 END)::bigint AS " + q(s.columns.get(1)));
         }

@@ -17,9 +17,12 @@ import java.util.List;
  *                (a source without primary key)
  * @param post    a SELECT of the current (post-batch) contents; inline it, never materialise
  * @param delta   name of the CTE holding the change
+ * @param unitWeights every change row has weight +1 or −1 (a buffer row, and what filters,
+ *                projections, inner joins and unions make of such rows); aggregates can then
+ *                count and sum with FILTER instead of multiplying by the weight
  */
 public record Derived(List<String> columns, List<IdColumn> ids, boolean counted, String post,
-    String delta) {
+    String delta, boolean unitWeights) {
 
   public Derived {
     columns = java.util.Collections.unmodifiableList(new ArrayList<>(columns));

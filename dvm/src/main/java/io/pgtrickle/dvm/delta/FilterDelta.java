@@ -22,6 +22,6 @@ final class FilterDelta {
     String delta = ctx.cte("filter",
         "SELECT " + q("f") + ".*\nFROM " + q(in.delta()) + " AS " + q("f") + "\nWHERE "
             + Expressions.render(filter.getCondition(), in.fieldsVia("f")));
-    return new Derived(in.columns(), in.ids(), in.counted(), post, delta);
+    return new Derived(in.columns(), in.ids(), in.counted(), post, delta, in.unitWeights());
   }
 }

@@ -81,7 +81,7 @@ final class InnerAggregateDelta {
             + SqlText.sub(newGroups) + " AS " + q("n")
             + "\nUNION ALL\nSELECT " + q("o") + ".*, -1::bigint\nFROM "
             + SqlText.sub(oldGroups) + " AS " + q("o"));
-    return new Derived(columns, ids, false, post, delta);
+    return new Derived(columns, ids, false, post, delta, true);
   }
 
   /** {@code SELECT keys, aggregates, key ids FROM <from> GROUP BY keys}. */

@@ -143,6 +143,7 @@ final class JoinDelta {
             + col("r", DeltaContext.W) + ") AS " + w
             + "\nFROM " + q(left.delta()) + " AS " + q("l")
             + "\nJOIN " + q(right.delta()) + " AS " + q("r") + " ON " + cond);
-    return new Derived(out.columns(), out.ids(), out.counted(), post, delta);
+    return new Derived(out.columns(), out.ids(), out.counted(), post, delta,
+        left.unitWeights() && right.unitWeights());
   }
 }

@@ -120,7 +120,7 @@ final class OuterJoinDelta {
           items(columns, ids, left, right, nl, idFromLeft, idFromRight, false, true), ctx));
     }
     String delta = ctx.cte(type.lowerName + "_join", String.join("\nUNION ALL\n", parts));
-    return new Derived(columns, ids, counted, post, delta);
+    return new Derived(columns, ids, counted, post, delta, false);
   }
 
   /** Select items with the left (l) and/or right (r) side present, the other NULL. */

@@ -56,6 +56,6 @@ final class ProjectDelta {
         + " AS " + q("p");
     String delta = ctx.cte("project", "SELECT " + SqlText.list(deltaItems, 7) + "\nFROM "
         + q(in.delta()) + " AS " + q("p"));
-    return new Derived(columns, ids, in.counted(), post, delta);
+    return new Derived(columns, ids, in.counted(), post, delta, in.unitWeights());
   }
 }

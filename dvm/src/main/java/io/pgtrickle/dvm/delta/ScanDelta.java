@@ -69,7 +69,7 @@ final class ScanDelta {
         "SELECT " + selectList("c", columns, ids, idSources) + ",\n       "
             + col("c", "__pgt_weight") + "::bigint AS " + q(DeltaContext.W) + "\nFROM "
             + DeltaContext.changesOf(table.oid()) + " AS " + q("c"));
-    return new Derived(columns, ids, counted, post, delta);
+    return new Derived(columns, ids, counted, post, delta, true);
   }
 
   private static String selectList(String alias, List<String> columns, List<IdColumn> ids,

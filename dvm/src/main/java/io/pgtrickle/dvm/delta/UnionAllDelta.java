@@ -59,6 +59,6 @@ final class UnionAllDelta {
         ctx.typeFactory().createSqlType(SqlTypeName.VARCHAR), -1);
     String delta = ctx.cte("union_all", String.join("\nUNION ALL\n", deltas));
     return new Derived(columns, List.of(id), counted, String.join("\nUNION ALL\n", posts),
-        delta);
+        delta, inputs.stream().allMatch(Derived::unitWeights));
   }
 }

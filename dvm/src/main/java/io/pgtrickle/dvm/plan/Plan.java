@@ -42,7 +42,10 @@ public record Plan(String query, Mode mode, List<String> reasons, List<OutputCol
     List<OutputColumn> hiddenColumns, boolean counted, List<SourceUse> sources,
     String storageSelect, String refreshTemplate, String deltaTemplate) {
 
-  /** Fillfactor of storage tables: room on each page so updates can be HOT. */
+  /**
+   * Fillfactor of DIFFERENTIAL storage tables: room on each page so updates can be HOT. FULL
+   * storage is only ever rewritten whole, so it keeps PostgreSQL's default (full pages).
+   */
   public static final int FILLFACTOR = 90;
 
   public Plan {
@@ -59,11 +62,13 @@ public record Plan(String query, Mode mode, List<String> reasons, List<OutputCol
   /**
    * Statements creating the empty storage table: user columns then hidden ones, typed by
    * PostgreSQL from the query itself, plus (DIFFERENTIAL) a primary key (unique index) on
-   * {@code __pgt_row_id}.
+   * {@code __pgt_row_id}. The key may be added after the initial load (one index build instead
+   * of an insertion per row).
    */
   public List<String> storageDdl(String qualifiedTable) {
     List<String> out = new ArrayList<>();
-    out.add("CREATE TABLE " + qualifiedTable + "\nWITH (fillfactor = " + FILLFACTOR + ") AS\n"
+    out.add("CREATE TABLE " + qualifiedTable
+        + (isDifferential() ? "\nWITH (fillfactor = " + FILLFACTOR + ")" : "") + " AS\n"
         + storageSelect + "\nWITH NO DATA");
     if (isDifferential()) {
       // A primary key: the unique index every MERGE probes, NOT NULL, and the key another

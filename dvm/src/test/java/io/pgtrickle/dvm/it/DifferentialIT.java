@@ -38,6 +38,8 @@ class DifferentialIT {
       "SELECT s.id, d.grp AS dg FROM src s JOIN dim d ON s.val < d.grp * 10",
       // aggregates
       "SELECT grp, count(*) AS n, sum(val) AS total, avg(val) AS a FROM src GROUP BY grp",
+      // integer and bigint sums (the weights are ±1: inserted minus deleted, no multiplication)
+      "SELECT grp % 7 AS g, sum(id) AS s, sum(grp) AS sg, avg(grp) AS a FROM src GROUP BY grp % 7",
       "SELECT d.region, count(*) AS n, sum(s.val) AS total FROM src s JOIN dim d ON d.grp = s.grp "
           + "GROUP BY d.region",
       "SELECT count(*) AS n, sum(val) AS s, count(grp) AS g FROM src",

@@ -1,5 +1,6 @@
 package io.pgtrickle.operator.catalog;
 
+import io.pgtrickle.operator.db.Identifiers;
 import io.pgtrickle.operator.db.QualifiedName;
 
 import java.sql.Connection;
@@ -180,35 +181,55 @@ public final class CatalogStore {
         }
     }
 
+    private static final String REFRESH_COLUMNS = """
+            storage_schema, storage_table, refresh_mode, effective_mode, load_sql, refresh_sql,
+                   source_oids, frontier IS NULL, max_change_ratio, learn_from_history""";
+
     /** What a refresh needs to run, read with the row locked. */
     public Optional<InstalledRefresh> lockForRefresh(String namespace, String name) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("""
-                SELECT storage_schema, storage_table, refresh_mode, effective_mode, load_sql, refresh_sql,
-                       source_oids, frontier IS NULL, max_change_ratio, learn_from_history
-                  FROM pgtrickle.stream_tables WHERE namespace = ? AND name = ? FOR UPDATE""")) {
+        try (PreparedStatement ps = c.prepareStatement("SELECT " + REFRESH_COLUMNS
+                + "\n  FROM pgtrickle.stream_tables WHERE namespace = ? AND name = ? FOR UPDATE")) {
             ps.setString(1, namespace);
             ps.setString(2, name);
             try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) {
-                    return Optional.empty();
-                }
-                Long[] oids = (Long[]) rs.getArray(7).getArray();
-                return Optional.of(new InstalledRefresh(new QualifiedName(rs.getString(1), rs.getString(2)),
-                        rs.getString(3), rs.getString(4), rs.getString(5), rs.getString(6), List.of(oids),
-                        rs.getBoolean(8), rs.getDouble(9), rs.getBoolean(10)));
+                return rs.next() ? Optional.of(installedRefresh(rs, 1)) : Optional.empty();
             }
         }
+    }
+
+    /**
+     * A SELECT that evaluates {@code lockSql} (a boolean: a non-blocking lock) and, only when it is
+     * true, reads the refresh row locked: column 1 is the lock's result, the row follows (all NULL when
+     * not locked or absent). Read it with {@link #lockedRefresh}.
+     */
+    public static String tryLockForRefreshSql(String namespace, String name, String lockSql) {
+        return "SELECT l.locked, r.* FROM (SELECT " + lockSql + " AS locked) AS l"
+                + "\nLEFT JOIN LATERAL (SELECT " + REFRESH_COLUMNS
+                + "\n  FROM pgtrickle.stream_tables WHERE namespace = " + Identifiers.literal(namespace)
+                + " AND name = " + Identifiers.literal(name) + " AND l.locked FOR UPDATE) AS r ON true";
+    }
+
+    /** The row read by {@link #tryLockForRefreshSql}, when it was locked and exists. */
+    public static Optional<InstalledRefresh> lockedRefresh(ResultSet rs) throws SQLException {
+        return rs.getString(2) == null ? Optional.empty() : Optional.of(installedRefresh(rs, 2));
+    }
+
+    private static InstalledRefresh installedRefresh(ResultSet rs, int at) throws SQLException {
+        Long[] oids = (Long[]) rs.getArray(at + 6).getArray();
+        return new InstalledRefresh(new QualifiedName(rs.getString(at), rs.getString(at + 1)),
+                rs.getString(at + 2), rs.getString(at + 3), rs.getString(at + 4), rs.getString(at + 5), List.of(oids),
+                rs.getBoolean(at + 7), rs.getDouble(at + 8), rs.getBoolean(at + 9));
     }
 
     /** Records a successful refresh: frontier = this transaction's snapshot. */
     public void recordRefresh(String namespace, String name, Instant startedAt, double ms, long rows, String mode)
             throws SQLException {
-        recordRefresh(namespace, name, startedAt, ms, rows, mode, null, null);
+        recordRefresh(namespace, name, startedAt, ms, rows, mode, null, null, false);
     }
 
     /** As above; {@code changes} is the batch size (change-buffer rows), kept to learn refresh costs. */
     public void recordRefresh(String namespace, String name, Instant startedAt, double ms, long rows, String mode,
-                              Long changes, String reason) throws SQLException {
+                              Long changes, String reason, boolean thenCommit) throws SQLException {
         // One round trip for both rows: this is on the path of every refresh, even an empty one.
         try (PreparedStatement ps = c.prepareStatement("""
                 WITH args AS (
@@ -225,7 +246,7 @@ public final class CatalogStore {
                        last_error_hint = NULL, last_error_at = NULL, frontier = pg_current_snapshot(),
                        updated_at = now()
                   FROM args a
-                 WHERE t.namespace = a.ns AND t.name = a.nm""")) {
+                 WHERE t.namespace = a.ns AND t.name = a.nm""" + (thenCommit ? ";\nCOMMIT" : ""))) {
             ps.setString(1, namespace);
             ps.setString(2, name);
             ps.setTimestamp(3, Timestamp.from(startedAt));

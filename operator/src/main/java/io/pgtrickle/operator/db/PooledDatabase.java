@@ -39,13 +39,15 @@ public final class PooledDatabase implements Database, AutoCloseable {
         }
         Connection physical = real;
         boolean[] closed = {false};
+        // Session settings changed through this handle, reset before the connection goes back.
+        boolean[] sessionChanged = {false};
         return (Connection) Proxy.newProxyInstance(Connection.class.getClassLoader(), new Class<?>[] {Connection.class},
                 (proxy, method, args) -> {
                     switch (method.getName()) {
                         case "close" -> {
                             if (!closed[0]) {
                                 closed[0] = true;
-                                release(physical);
+                                release(physical, sessionChanged[0]);
                             }
                             return null;
                         }
@@ -54,6 +56,12 @@ public final class PooledDatabase implements Database, AutoCloseable {
                         }
                         case "unwrap", "isWrapperFor", "equals", "hashCode", "toString" -> {
                             // fall through to the physical connection
+                        }
+                        case "setTransactionIsolation", "setReadOnly" -> {
+                            if (closed[0]) {
+                                throw new SQLException("connection already returned to the pool");
+                            }
+                            sessionChanged[0] = true;
                         }
                         default -> {
                             if (closed[0]) {
@@ -69,11 +77,13 @@ public final class PooledDatabase implements Database, AutoCloseable {
                 });
     }
 
-    private void release(Connection c) throws SQLException {
+    private void release(Connection c, boolean sessionChanged) throws SQLException {
         boolean reusable;
         try {
             reusable = !c.isClosed() && c.getAutoCommit() && c.isValid(1);
-            if (reusable) {
+            if (reusable && sessionChanged) {
+                // A round trip each: only when a caller changed them (refreshes set the isolation of
+                // their own transaction in SQL, which ends with it).
                 c.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
                 c.setReadOnly(false);
             }

@@ -95,15 +95,14 @@ public final class StreamTableService {
                         : null;
                 List<Long> oids = differential ? plan.sources().stream().map(SourceUse::oid).toList() : List.of();
                 if (rebuild) {
+                    List<String> storageDdl = plan.storageDdl(table);
                     try (Statement s = c.createStatement()) {
                         if (existing.isPresent()) {
                             s.execute("DROP TABLE IF EXISTS " + table);
                             store.invalidateDependants(def.table());
                         }
                         s.execute("CREATE SCHEMA IF NOT EXISTS " + Identifiers.quote(def.table().schema()));
-                        for (String ddl : plan.storageDdl(table)) {
-                            s.execute(ddl);
-                        }
+                        s.execute(storageDdl.get(0));
                     }
                     store.upsertDefinition(row, plan.initialLoadSql(table), refreshSql, oids,
                             def.tuning().maxChangeRatio(), def.tuning().learnFromHistory());
@@ -113,6 +112,10 @@ public final class StreamTableService {
                     long rows;
                     try (Statement s = c.createStatement()) {
                         rows = s.executeUpdate(plan.initialLoadSql(table));
+                        // The primary key after the load: one index build rather than an insertion per row.
+                        for (String ddl : storageDdl.subList(1, storageDdl.size())) {
+                            s.execute(ddl);
+                        }
                     }
                     store.recordRefresh(def.key().namespace(), def.key().name(), start, millisSince(t0), rows, "FULL");
                 } else {

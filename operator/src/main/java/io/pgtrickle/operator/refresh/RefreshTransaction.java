@@ -6,14 +6,19 @@ import io.pgtrickle.operator.cdc.ChangeCapture;
 import io.pgtrickle.operator.db.Identifiers;
 import io.pgtrickle.operator.lifecycle.NoSuchStreamTableException;
 import io.pgtrickle.operator.lifecycle.StreamTableKey;
+import org.postgresql.PGStatement;
 
+import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * One refresh of one stream table: a single REPEATABLE READ transaction whose snapshot is the new
@@ -32,6 +37,31 @@ public final class RefreshTransaction {
      */
     static final int MIN_LEARNING_BATCH = 500;
 
+    /** Batches up to this many change rows run the MERGE as a prepared statement (see {@link #execute}). */
+    static final int PREPARED_MAX_CHANGES = 20_000;
+
+    /** A FULL refresh of a storage table with at least this many rows rebuilds its key after the load. */
+    static final long REBUILD_KEY_MIN_ROWS = 10_000;
+
+    /** A FULL refresh of a storage table with at most this many rows computes them into a temporary table first. */
+    static final long VIA_TEMP_MAX_ROWS = 10_000;
+
+    /** AUTO learns from history once it has this many DIFFERENTIAL refreshes of at least {@link #MIN_LEARNING_BATCH}. */
+    static final int MIN_DIFFERENTIAL_SAMPLES = 3;
+
+    /** After this many FULL refreshes in a row, AUTO measures DIFFERENTIAL again on a batch within the ratio. */
+    static final int RETRY_AFTER_FULL = 10;
+
+    /** Cleanup that deletes at least this many buffer rows vacuums the buffer right away. */
+    static final int VACUUM_AFTER_ROWS = 10_000;
+
+    /**
+     * AUTO with learnt costs tries DIFFERENTIAL once on a batch larger than any measured (up to this
+     * multiple of the RefreshPolicy's ratio), rather than extrapolating small batches' costs. Beyond
+     * this multiple AUTO always recomputes in full, and stops counting the batch there.
+     */
+    static final double EXPLORE_RATIO = 2.0;
+
     private RefreshTransaction() {
     }
 
@@ -42,24 +72,25 @@ public final class RefreshTransaction {
             long t0 = System.nanoTime();
             c.setAutoCommit(false);
             CatalogStore store = new CatalogStore(c);
-            installed = begin(c, key, store);
-            BatchStats batch = installed.differential() ? batchStats(c, key, installed) : null;
+            Begun begun = begin(c, key, store);
+            installed = begun.installed();
+            BatchStats batch = !installed.differential() ? null
+                    : begun.stats() != null ? begun.stats() : batchStats(c, key, installed);
             String fullReason = batch == null ? null : fullReason(installed, batch);
             long rows;
             String mode;
             if (!installed.differential() || fullReason != null) {
                 mode = "FULL";
-                try (Statement s = c.createStatement()) {
-                    s.execute("TRUNCATE " + installed.table().sql());
-                    rows = s.executeUpdate(installed.loadSql());
-                }
+                rows = fullRefresh(c, installed);
             } else {
                 mode = "DIFFERENTIAL";
-                rows = batch.empty() ? 0 : execute(c, installed.refreshSql());
+                rows = batch.empty() ? 0 : execute(c, installed.refreshSql(), batch.changes() <= PREPARED_MAX_CHANGES);
             }
             double ms = (System.nanoTime() - t0) / 1e6;
+            // The history row, the new frontier and COMMIT in one round trip; commit() then has nothing left.
             store.recordRefresh(key.namespace(), key.name(), start, ms, rows, mode,
-                    batch == null || !"AUTO".equals(installed.refreshMode()) ? null : batch.changes(), fullReason);
+                    batch == null || !"AUTO".equals(installed.refreshMode()) ? null : batch.changes(), fullReason,
+                    true);
             c.commit();
             return new RefreshResult(key, start, ms, rows, mode, fullReason,
                     batch != null && !batch.empty() ? installed.sourceOids() : List.of());
@@ -72,39 +103,150 @@ public final class RefreshTransaction {
     }
 
     /**
+     * Recomputes the storage table: {@code TRUNCATE} and the load, shaped by how many rows the table
+     * holds (PostgreSQL's estimate):
+     * <ul>
+     *   <li>many ({@link #REBUILD_KEY_MIN_ROWS} or more): the primary key is dropped for the load and
+     *       added back after, in the same transaction. Building the index once from sorted keys costs a
+     *       fraction of maintaining it row by row (an index WAL record per row). A foreign key
+     *       referencing the storage table would already stop the TRUNCATE.
+     *   <li>few (at most {@link #VIA_TEMP_MAX_ROWS}, typically an aggregate): the query runs as
+     *       {@code CREATE TEMP TABLE … AS}, which PostgreSQL may run with parallel workers (an
+     *       {@code INSERT … SELECT} never is, but {@code REFRESH MATERIALIZED VIEW} is), and its few
+     *       rows are then copied in.
+     * </ul>
+     */
+    private static long fullRefresh(Connection c, InstalledRefresh r) throws SQLException {
+        String table = r.table().sql();
+        StorageSize size = storageSize(c, table);
+        String pk = r.differential() && size.rows() >= REBUILD_KEY_MIN_ROWS ? size.primaryKey() : null;
+        boolean viaTemp = size.rows() >= 0 && size.rows() <= VIA_TEMP_MAX_ROWS;
+        try (Statement s = c.createStatement()) {
+            s.execute("TRUNCATE " + table);
+            if (pk != null) {
+                s.execute("ALTER TABLE " + table + " DROP CONSTRAINT " + Identifiers.quote(pk));
+            }
+            long rows;
+            if (viaTemp) {
+                // loadSql is "INSERT INTO <table>" and the storage SELECT on the following lines
+                s.execute("CREATE TEMP TABLE \"__pgt_full\" ON COMMIT DROP AS\n"
+                        + r.loadSql().substring(r.loadSql().indexOf('\n') + 1));
+                rows = s.executeUpdate("INSERT INTO " + table + " SELECT * FROM \"__pgt_full\"");
+            } else {
+                rows = s.executeUpdate(r.loadSql());
+            }
+            if (pk != null) {
+                s.execute("ALTER TABLE " + table + " ADD CONSTRAINT " + Identifiers.quote(pk)
+                        + " PRIMARY KEY (\"__pgt_row_id\")");
+            }
+            return rows;
+        }
+    }
+
+    /** PostgreSQL's estimate of the storage table's rows (-1 when it has none yet) and its primary key. */
+    private record StorageSize(long rows, String primaryKey) {
+    }
+
+    private static StorageSize storageSize(Connection c, String table) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("""
+                SELECT CASE WHEN t.reltuples >= 0 OR pg_stat_get_live_tuples(t.oid) > 0
+                            THEN greatest(t.reltuples, pg_stat_get_live_tuples(t.oid))::bigint ELSE -1 END,
+                       (SELECT k.conname FROM pg_constraint k WHERE k.conrelid = t.oid AND k.contype = 'p')
+                  FROM pg_class t WHERE t.oid = ?::regclass""")) {
+            ps.setString(1, table);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return new StorageSize(rs.getLong(1), rs.getString(2));
+            }
+        }
+    }
+
+    /**
      * Deletes the buffer rows of {@code sourceOids} that every consumer has consumed. Housekeeping
      * after the commit, off the path of the refresh result: failures only postpone it.
      */
     public static void cleanup(Connection c, List<Long> sourceOids) {
         for (long oid : sourceOids) {
             try {
-                ChangeCapture.cleanup(c, oid);
+                if (ChangeCapture.cleanup(c, oid) >= VACUUM_AFTER_ROWS && c.getAutoCommit()) {
+                    // A large batch leaves the buffer mostly dead rows until autovacuum comes by; every
+                    // refresh until then would scan them, and plans (cached ones too) would be made for
+                    // a large buffer. Reclaim them now, off the refresh path.
+                    try (Statement s = c.createStatement()) {
+                        s.execute("VACUUM " + ChangeCapture.bufferTable(oid));
+                    }
+                }
             } catch (SQLException postponed) {
                 // retried after the next refresh that consumes this source
             }
         }
     }
 
+    /** The refresh row, and the batch stats when the pipelined query applied to it. */
+    private record Begun(InstalledRefresh installed, BatchStats stats) {
+    }
+
+    /**
+     * The batch-stats query of each stream table, as last built: sent in the first round trip of the
+     * next refresh (one round trip fewer), and used if the row still has the same sources and policy.
+     */
+    private static final Map<StreamTableKey, StatsQuery> STATS_QUERIES = new ConcurrentHashMap<>();
+
+    private record StatsQuery(List<Long> sourceOids, String refreshMode, double maxChangeRatio, String sql) {
+        boolean fits(InstalledRefresh r) {
+            return r.differential() && !r.noFrontier() && sourceOids.equals(r.sourceOids())
+                    && refreshMode.equals(r.refreshMode()) && maxChangeRatio == r.maxChangeRatio();
+        }
+    }
+
     /**
      * Starts the REPEATABLE READ transaction holding this stream table's advisory lock and its
-     * catalog row. The fast path is one round trip: isolation, a non-blocking transaction lock and
-     * the row. If another refresher holds the lock, wait for it with a session lock taken *before*
-     * a fresh transaction, so that our snapshot is taken after its commit.
+     * catalog row. The fast path is one round trip: isolation, a non-blocking transaction lock, the
+     * row (read only if the lock was granted) and, when the stream table was refreshed before by this
+     * process, the batch stats (same snapshot, so the same answer as a query after the row). If another
+     * refresher (or an apply) holds the lock, or committed after our snapshot was taken, wait for it
+     * with a session lock taken *before* a fresh transaction, so that our snapshot is taken after its
+     * commit.
      */
-    private static InstalledRefresh begin(Connection c, StreamTableKey key, CatalogStore store) throws SQLException {
+    private static Begun begin(Connection c, StreamTableKey key, CatalogStore store) throws SQLException {
         String lockKey = Identifiers.literal("pgtrickle:" + key);
+        StatsQuery stats = STATS_QUERIES.get(key);
         try (Statement s = c.createStatement()) {
-            s.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ;"
-                    + " SELECT pg_try_advisory_xact_lock(hashtextextended(" + lockKey + ", 0))");
-            while (s.getResultSet() == null) {
-                s.getMoreResults();
-            }
-            try (ResultSet rs = s.getResultSet()) {
-                rs.next();
-                if (rs.getBoolean(1)) {
-                    return store.lockForRefresh(key.namespace(), key.name())
-                            .orElseThrow(() -> new NoSuchStreamTableException(key));
+            try (PreparedStatement fast = c.prepareStatement("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ;\n"
+                    + CatalogStore.tryLockForRefreshSql(key.namespace(), key.name(),
+                    "pg_try_advisory_xact_lock(hashtextextended(" + lockKey + ", 0))")
+                    + (stats == null ? "" : ";\n" + stats.sql()))) {
+                serverPrepared(fast);
+                fast.execute();
+                while (fast.getResultSet() == null) {
+                    fast.getMoreResults();
                 }
+                InstalledRefresh row = null;
+                try (ResultSet rs = fast.getResultSet()) {
+                    rs.next();
+                    if (rs.getBoolean(1)) {
+                        row = CatalogStore.lockedRefresh(rs).orElseThrow(() -> new NoSuchStreamTableException(key));
+                    }
+                }
+                if (row != null) {
+                    BatchStats prefetched = null;
+                    if (stats != null && fast.getMoreResults()) {
+                        try (ResultSet rs = fast.getResultSet()) {
+                            if (stats.fits(row)) {
+                                prefetched = readStats(rs, row);
+                            }
+                        }
+                    }
+                    return new Begun(row, prefetched);
+                }
+            } catch (SQLException e) {
+                // 40001: another refresher or an apply committed between our snapshot and our lock (the
+                // row lock refuses). Otherwise the pipelined stats query may be stale (a source dropped by
+                // a re-apply): forget it. Nothing was done yet; take the ordered path below.
+                if (stats == null && !"40001".equals(e.getSQLState())) {
+                    throw e;
+                }
+                STATS_QUERIES.remove(key);
             }
             c.rollback();
             c.setAutoCommit(true);
@@ -113,8 +255,8 @@ public final class RefreshTransaction {
                 c.setAutoCommit(false);
                 s.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ");
                 s.execute("SELECT pg_advisory_xact_lock(hashtextextended(" + lockKey + ", 0))");
-                return store.lockForRefresh(key.namespace(), key.name())
-                        .orElseThrow(() -> new NoSuchStreamTableException(key));
+                return new Begun(store.lockForRefresh(key.namespace(), key.name())
+                        .orElseThrow(() -> new NoSuchStreamTableException(key)), null);
             } finally {
                 // The transaction lock now fences us; the session lock only ordered the snapshot.
                 s.execute("SELECT pg_advisory_unlock(hashtextextended(" + lockKey + ", 0))");
@@ -123,12 +265,11 @@ public final class RefreshTransaction {
     }
 
     /**
-     * What the batch holds, in one query: truncations, whether it is empty, and for AUTO its size,
-     * the sources' size and what past refreshes cost (median ms per change row of recent
-     * DIFFERENTIAL refreshes, median ms of recent FULL ones; NaN when unknown).
+     * What the batch holds, in one query: truncations, whether it is empty, its size, the sources' size
+     * and what past refreshes cost (for AUTO). AUTO counts the batch up to {@code countedUpTo} (where it
+     * recomputes in full whatever it learnt); otherwise the count stops past {@link #PREPARED_MAX_CHANGES}.
      */
-    private record BatchStats(boolean truncated, long changes, long sourceRows, double diffMsPerChange,
-                              double fullMs) {
+    private record BatchStats(boolean truncated, long changes, long sourceRows, RefreshCosts costs, long countedUpTo) {
         boolean empty() {
             return !truncated && changes == 0;
         }
@@ -147,34 +288,68 @@ public final class RefreshTransaction {
 
     private static BatchStats batchStats(Connection c, StreamTableKey key, InstalledRefresh r) throws SQLException {
         if (r.noFrontier()) {
-            return new BatchStats(true, 0, 0, Double.NaN, Double.NaN);
+            return new BatchStats(true, 0, 0, RefreshCosts.NONE, Long.MAX_VALUE);
         }
         String prev = previousFrontier(key);
         String oids = r.sourceOids().stream().map(String::valueOf).reduce((a, b) -> a + "," + b).orElse("0");
         boolean auto = "AUTO".equals(r.refreshMode());
+        // AUTO needs the size, up to the point where it recomputes in full anyway (counting a batch of
+        // half the table costs a good part of a FULL refresh); otherwise it is enough to know whether
+        // the batch is small.
+        String limit = auto ? "(SELECT counted + 1 FROM s)" : Integer.toString(PREPARED_MAX_CHANGES + 1);
         StringBuilder changes = new StringBuilder("0");
         for (long oid : r.sourceOids()) {
-            // AUTO needs the size; otherwise existence is enough and stops at the first row.
-            changes.append(auto ? " + (SELECT count(*) FROM (" + batch(oid, prev) + ") b)"
-                    : " + (SELECT count(*) FROM (" + batch(oid, prev) + " LIMIT 1) b)");
+            changes.append("\n  + (SELECT count(*) FROM (" + batch(oid, prev) + " LIMIT " + limit + ") b)");
         }
-        String history = "SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY x) FROM (SELECT %s AS x"
-                + " FROM pgtrickle.refresh_history WHERE namespace = " + Identifiers.literal(key.namespace())
-                + " AND name = " + Identifiers.literal(key.name()) + " AND ok AND %s ORDER BY id DESC LIMIT %d) h";
-        String sql = "SELECT EXISTS (SELECT 1 FROM pgtrickle_changes.truncates WHERE source_oid IN (" + oids
+        String history = "SELECT %s FROM pgtrickle.refresh_history WHERE namespace = "
+                + Identifiers.literal(key.namespace()) + " AND name = " + Identifiers.literal(key.name())
+                + " AND ok AND %s ORDER BY id DESC LIMIT %d";
+        String sql = (auto ? "WITH s AS (SELECT n, nullif(ceil(n * " + EXPLORE_RATIO * r.maxChangeRatio()
+                + "), 0)::bigint AS counted FROM (SELECT coalesce(sum(greatest(c.reltuples, pg_stat_get_live_tuples(c.oid),"
+                + " 0)), 0)::bigint AS n FROM pg_class c WHERE c.oid IN (" + oids + ")) t),\nd AS ("
+                + history.formatted("id, changes, duration_ms", "mode = 'DIFFERENTIAL' AND changes >= "
+                + MIN_LEARNING_BATCH, 20) + ")\n" : "")
+                + "SELECT EXISTS (SELECT 1 FROM pgtrickle_changes.truncates WHERE source_oid IN (" + oids
                 + ") AND NOT pg_visible_in_snapshot(\"__pgt_xid\", " + prev + ") AND \"__pgt_xid\" >= pg_snapshot_xmin("
-                + prev + ")), " + changes + ", "
-                + (auto ? "(SELECT coalesce(sum(greatest(c.reltuples, s.n_live_tup, 0)), 0)::bigint FROM pg_class c"
-                + " LEFT JOIN pg_stat_user_tables s ON s.relid = c.oid WHERE c.oid IN (" + oids + ")), (" + history.formatted("duration_ms / changes", "mode = 'DIFFERENTIAL' AND changes >= " + MIN_LEARNING_BATCH, 20)
-                + "), (" + history.formatted("duration_ms", "mode = 'FULL'", 5) + ")" : "0, NULL, NULL");
-        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
-            rs.next();
-            double perChange = rs.getDouble(4);
-            perChange = rs.wasNull() ? Double.NaN : perChange;
-            double full = rs.getDouble(5);
-            full = rs.wasNull() ? Double.NaN : full;
-            return new BatchStats(rs.getBoolean(1), rs.getLong(2), rs.getLong(3), perChange, full);
+                + prev + ")),\n" + changes + ",\n"
+                + (auto ? "(SELECT n FROM s), (SELECT array_agg(changes) FROM d), (SELECT array_agg(duration_ms) FROM d),"
+                + "\n(SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY x) FROM ("
+                + history.formatted("duration_ms AS x", "mode = 'FULL'", 5) + ") h), (SELECT counted FROM s),"
+                + "\n(SELECT count(*) FROM (" + history.formatted("1", "mode = 'FULL' AND id > coalesce((SELECT max(id)"
+                + " FROM d), 0)", RETRY_AFTER_FULL) + ") f)"
+                : "0, NULL, NULL, NULL, NULL, NULL");
+        STATS_QUERIES.put(key, new StatsQuery(r.sourceOids(), r.refreshMode(), r.maxChangeRatio(), sql));
+        // The text is the same at every refresh of this stream table: prepared once per connection.
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            serverPrepared(ps);
+            try (ResultSet rs = ps.executeQuery()) {
+                return readStats(rs, r);
+            }
         }
+    }
+
+    private static BatchStats readStats(ResultSet rs, InstalledRefresh r) throws SQLException {
+        rs.next();
+        RefreshCosts costs = RefreshCosts.NONE;
+        long counted = Long.MAX_VALUE;
+        if ("AUTO".equals(r.refreshMode())) {
+            double full = rs.getDouble(6);
+            full = rs.wasNull() ? Double.NaN : full;
+            costs = new RefreshCosts(longs(rs.getArray(4)), doubles(rs.getArray(5)), full, rs.getLong(8));
+            counted = rs.getLong(7);
+            counted = rs.wasNull() ? Long.MAX_VALUE : counted;
+        }
+        return new BatchStats(rs.getBoolean(1), rs.getLong(2), rs.getLong(3), costs, counted);
+    }
+
+    private static long[] longs(Array a) throws SQLException {
+        return a == null ? new long[0] : Arrays.stream((Object[]) a.getArray())
+                .mapToLong(x -> ((Number) x).longValue()).toArray();
+    }
+
+    private static double[] doubles(Array a) throws SQLException {
+        return a == null ? new double[0] : Arrays.stream((Object[]) a.getArray())
+                .mapToDouble(x -> ((Number) x).doubleValue()).toArray();
     }
 
     /** Why this refresh must recompute in full, or null when DIFFERENTIAL applies. */
@@ -188,11 +363,31 @@ public final class RefreshTransaction {
         if (!"AUTO".equals(r.refreshMode()) || b.changes() == 0) {
             return null;
         }
-        if (r.learnFromHistory() && !Double.isNaN(b.diffMsPerChange()) && !Double.isNaN(b.fullMs())) {
-            double predicted = b.diffMsPerChange() * b.changes();
+        if (b.changes() > b.countedUpTo()) {
+            // counted only up to here: see batchStats
+            return String.format("AUTO: more than %d changed rows, %.0f%% of the sources' %d rows (%.0f times the"
+                    + " %.0f%% ratio)", b.countedUpTo(), 100.0 * b.countedUpTo() / b.sourceRows(), b.sourceRows(),
+                    EXPLORE_RATIO, 100 * r.maxChangeRatio());
+        }
+        RefreshCosts costs = b.costs();
+        if (r.learnFromHistory() && costs.knowsBoth()) {
             // Learnt costs decide in both directions; the static ratio is only the fallback.
-            return predicted > b.fullMs() ? String.format("AUTO (learnt): %d changes would take about %.0f ms"
-                    + " DIFFERENTIAL, a FULL refresh about %.0f ms", b.changes(), predicted, b.fullMs()) : null;
+            double predicted = costs.predictDifferential(b.changes());
+            if (predicted <= costs.fullMs()) {
+                return null;
+            }
+            // Larger than every batch measured so far: the per-change cost of small batches carries their
+            // fixed cost and overstates a large one. Measure once, within reach of the ratio.
+            if (!costs.measuredUpTo(b.changes()) && b.changes() <= EXPLORE_RATIO * r.maxChangeRatio() * b.sourceRows()) {
+                return null;
+            }
+            // Only FULL for a while, for batches the ratio would refresh DIFFERENTIAL: measure again, so
+            // that one slow DIFFERENTIAL refresh (a cold cache, a concurrent vacuum) is not final.
+            if (costs.fullsSinceDifferential() >= RETRY_AFTER_FULL && b.changes() <= r.maxChangeRatio() * b.sourceRows()) {
+                return null;
+            }
+            return String.format("AUTO (learnt): %d changes would take about %.0f ms DIFFERENTIAL, a FULL refresh"
+                    + " about %.0f ms", b.changes(), predicted, costs.fullMs());
         }
         if (b.sourceRows() > 0 && b.changes() > r.maxChangeRatio() * b.sourceRows()) {
             return String.format("AUTO: %d changed rows are %.0f%% of the sources' %d rows, above %.0f%%", b.changes(),
@@ -201,11 +396,30 @@ public final class RefreshTransaction {
         return null;
     }
 
-    private static long execute(Connection c, String sql) throws SQLException {
-        try (Statement s = c.createStatement()) {
-            return s.executeUpdate(sql);
+    /**
+     * Runs the stored MERGE. A small batch runs it as a server-side prepared statement (pgjdbc keeps
+     * one per connection and SQL text): parsing and planning a statement of this size costs about as
+     * much as applying a 1 % batch. The statement has no parameters, so its plan is the one a fresh
+     * planning would make from the same statistics; PostgreSQL replans it when they or the tables
+     * change. A large batch is planned afresh: planning is then negligible, and the plan sees the
+     * current size of the change buffers.
+     */
+    private static long execute(Connection c, String sql, boolean prepared) throws SQLException {
+        if (!prepared) {
+            try (Statement s = c.createStatement()) {
+                return s.executeUpdate(sql);
+            }
+        }
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            serverPrepared(ps);
+            return ps.executeUpdate();
         }
     }
 
-
+    /** Asks pgjdbc to use a named server-side statement from the first execution on. */
+    private static void serverPrepared(PreparedStatement ps) throws SQLException {
+        if (ps.isWrapperFor(PGStatement.class)) {
+            ps.unwrap(PGStatement.class).setPrepareThreshold(1);
+        }
+    }
 }

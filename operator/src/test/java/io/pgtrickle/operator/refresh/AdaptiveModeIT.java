@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.sql.Connection;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -59,6 +60,61 @@ class AdaptiveModeIT {
         assertEquals("FULL", large.mode());
         assertTrue(large.reason().contains("above 15%"), large.reason());
         assertExact("by_ratio");
+        PG.database().exec("UPDATE m SET v = v + 1"); // beyond twice the ratio: not even counted to the end
+        RefreshResult huge = service.refresh(key);
+        assertEquals("FULL", huge.mode());
+        assertTrue(huge.reason().startsWith("AUTO: more than"), huge.reason());
+        assertExact("by_ratio");
+    }
+
+    @Test
+    void aFullRefreshOfALargeTableRebuildsItsKey() throws Exception {
+        PG.database().exec("CREATE TABLE big (id int PRIMARY KEY, v int)",
+                "INSERT INTO big SELECT i, i FROM generate_series(1, 20000) i", "ANALYZE big");
+        StreamTableKey key = new StreamTableKey("adaptive", "big_copy");
+        service.apply(new StreamTableDefinition(key, "uid-big", new QualifiedName("public", "big_copy"),
+                "SELECT id, v FROM big", RefreshMode.AUTO, "1h", true, ReclaimPolicy.Delete, 1L,
+                new RefreshTuning(0.15, false)));
+        PG.database().exec("ANALYZE big_copy",
+                "UPDATE big SET v = v + 1 WHERE id % 2 = 0", "DELETE FROM big WHERE id % 7 = 0",
+                "INSERT INTO big SELECT i, i FROM generate_series(20001, 20100) i");
+        String primaryKey = "SELECT conname || ' ' || (conindid <> %d) FROM pg_constraint"
+                + " WHERE conrelid = 'big_copy'::regclass AND contype = 'p'";
+        try (Connection c = PG.database().connect()) {
+            long index = Rows.count(c, "SELECT conindid::bigint FROM pg_constraint"
+                    + " WHERE conrelid = 'big_copy'::regclass AND contype = 'p'");
+            assertEquals("FULL", service.refresh(key).mode());
+            assertEquals(Rows.multiset(c, "SELECT id, v FROM big"), Rows.multiset(c, "SELECT id, v FROM big_copy"));
+            // the same primary key, on a new index built after the load
+            assertEquals(List.of("big_copy_pkey true"), Rows.multiset(c, primaryKey.formatted(index)));
+        }
+        PG.database().exec("UPDATE big SET v = v + 1 WHERE id = 1");
+        assertEquals("DIFFERENTIAL", service.refresh(key).mode());
+        try (Connection c = PG.database().connect()) {
+            assertEquals(Rows.multiset(c, "SELECT id, v FROM big"), Rows.multiset(c, "SELECT id, v FROM big_copy"));
+        }
+    }
+
+    @Test
+    void aStreamTableReappliedOverAnotherSourceRefreshesExactly() throws Exception {
+        // The second refresh of a stream table pipelines its batch query with the lock; after a
+        // re-apply over another source (whose old change buffer is dropped) that query is stale.
+        PG.database().exec("CREATE TABLE src_a (id int PRIMARY KEY, v int)", "CREATE TABLE src_b (id int PRIMARY KEY, v int)",
+                "INSERT INTO src_a SELECT i, i FROM generate_series(1, 50) i",
+                "INSERT INTO src_b SELECT i, -i FROM generate_series(1, 50) i");
+        StreamTableKey key = new StreamTableKey("adaptive", "moving");
+        for (String source : new String[] {"src_a", "src_b"}) {
+            service.apply(new StreamTableDefinition(key, "uid-moving", new QualifiedName("public", "moving"),
+                    "SELECT id, v FROM " + source, RefreshMode.AUTO, "1h", true, ReclaimPolicy.Delete, 1L,
+                    new RefreshTuning(0.15, true)));
+            for (int round = 0; round < 3; round++) {
+                PG.database().exec("UPDATE " + source + " SET v = v + 1 WHERE id = " + (round + 1));
+                assertEquals("DIFFERENTIAL", service.refresh(key).mode());
+                try (Connection c = PG.database().connect()) {
+                    assertEquals(Rows.multiset(c, "SELECT id, v FROM " + source), Rows.storage(c, "moving"));
+                }
+            }
+        }
     }
 
     @Test
