@@ -183,8 +183,7 @@ public final class Main {
     private int runStandalone(Args a) {
         String d = a.one("--duration", null);
         return new StandaloneRunner(out, err).run(database(a), files(a), namespace(a),
-                d == null ? null : ((io.pgtrickle.operator.schedule.Schedule.Every)
-                        io.pgtrickle.operator.schedule.Schedule.parse(d)).interval(), null);
+                d == null ? null : io.pgtrickle.operator.schedule.Schedule.duration(d), null);
     }
 
     private int refresh(Args a) throws SQLException {

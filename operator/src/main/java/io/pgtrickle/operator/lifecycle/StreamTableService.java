@@ -12,6 +12,7 @@ import io.pgtrickle.operator.db.CheckedQuery;
 import io.pgtrickle.operator.db.Identifiers;
 import io.pgtrickle.operator.db.JdbcCatalog;
 import io.pgtrickle.operator.refresh.RefreshTransaction;
+import io.pgtrickle.operator.refresh.StreamTableLock;
 import java.sql.Statement;
 import io.pgtrickle.operator.db.Database;
 import io.pgtrickle.operator.db.QualifiedName;
@@ -77,11 +78,11 @@ public final class StreamTableService {
                 ChangeCapture.install(c, plan.sources());
             }
             // Wait for a running refresh before the snapshot is taken (see RefreshTransaction#begin).
-            sessionLock(c, def.key(), true);
+            StreamTableLock.lockSession(c, def.key());
             c.setAutoCommit(false);
             c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
             try {
-                lock(c, def.key());
+                StreamTableLock.lockTransaction(c, def.key());
                 CatalogStore store = new CatalogStore(c);
                 Optional<StreamTableRecord> existing = store.findForUpdate(def.key().namespace(), def.key().name());
                 checkOwnership(c, store, def, existing);
@@ -135,7 +136,7 @@ public final class StreamTableService {
             } finally {
                 try {
                     c.setAutoCommit(true);
-                    sessionLock(c, def.key(), false);
+                    StreamTableLock.unlockSession(c, def.key());
                 } catch (SQLException connectionGone) {
                     // a closed session holds no locks
                 }
@@ -266,7 +267,7 @@ public final class StreamTableService {
             }
             c.setAutoCommit(false);
             try {
-                lock(c, key);
+                StreamTableLock.lockTransaction(c, key);
                 CatalogStore store = new CatalogStore(c);
                 Optional<StreamTableRecord> rec = store.findForUpdate(key.namespace(), key.name());
                 if (rec.isEmpty() || !rec.get().resourceUid().equals(uid)) {
@@ -365,22 +366,6 @@ public final class StreamTableService {
              ResultSet rs = ps.executeQuery()) {
             rs.next();
             return rs.getBoolean(1);
-        }
-    }
-
-    /** Fences concurrent refreshers of the same stream table (DESIGN.md §3). */
-    private static void sessionLock(Connection c, StreamTableKey key, boolean take) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT " + (take ? "pg_advisory_lock" : "pg_advisory_unlock")
-                + "(hashtextextended(?, 0))")) {
-            ps.setString(1, "pgtrickle:" + key);
-            ps.execute();
-        }
-    }
-
-    private static void lock(Connection c, StreamTableKey key) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT pg_advisory_xact_lock(hashtextextended(?, 0))")) {
-            ps.setString(1, "pgtrickle:" + key);
-            ps.execute();
         }
     }
 

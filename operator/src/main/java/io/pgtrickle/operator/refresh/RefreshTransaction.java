@@ -209,12 +209,11 @@ public final class RefreshTransaction {
      * commit.
      */
     private static Begun begin(Connection c, StreamTableKey key, CatalogStore store) throws SQLException {
-        String lockKey = Identifiers.literal("pgtrickle:" + key);
         StatsQuery stats = STATS_QUERIES.get(key);
         try (Statement s = c.createStatement()) {
             try (PreparedStatement fast = c.prepareStatement("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ;\n"
                     + CatalogStore.tryLockForRefreshSql(key.namespace(), key.name(),
-                    "pg_try_advisory_xact_lock(hashtextextended(" + lockKey + ", 0))")
+                    StreamTableLock.tryTransactionLockSql(key))
                     + (stats == null ? "" : ";\n" + stats.sql()))) {
                 serverPrepared(fast);
                 fast.execute();
@@ -250,16 +249,16 @@ public final class RefreshTransaction {
             }
             c.rollback();
             c.setAutoCommit(true);
-            s.execute("SELECT pg_advisory_lock(hashtextextended(" + lockKey + ", 0))");
+            StreamTableLock.lockSession(c, key);
             try {
                 c.setAutoCommit(false);
                 s.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ");
-                s.execute("SELECT pg_advisory_xact_lock(hashtextextended(" + lockKey + ", 0))");
+                StreamTableLock.lockTransaction(c, key);
                 return new Begun(store.lockForRefresh(key.namespace(), key.name())
                         .orElseThrow(() -> new NoSuchStreamTableException(key)), null);
             } finally {
                 // The transaction lock now fences us; the session lock only ordered the snapshot.
-                s.execute("SELECT pg_advisory_unlock(hashtextextended(" + lockKey + ", 0))");
+                StreamTableLock.unlockSession(c, key);
             }
         }
     }

@@ -37,6 +37,18 @@ public sealed interface Schedule permits Schedule.Every, Schedule.Cron {
         return Cron.parse(t);
     }
 
+    /**
+     * Parses a duration such as {@code 30s} or {@code 1h30m} (not a cron expression).
+     *
+     * @throws IllegalArgumentException when {@code text} is not a duration
+     */
+    static Duration duration(String text) {
+        if (text == null || !Every.PATTERN.matcher(text.trim()).matches()) {
+            throw new IllegalArgumentException("'" + text + "' is not a duration; use e.g. 30s, 5m or 1h30m");
+        }
+        return Every.parse(text.trim()).interval();
+    }
+
     /** A fixed interval, measured from the previous firing. */
     record Every(Duration interval) implements Schedule {
         static final Pattern PATTERN = Pattern.compile("([0-9]+(ms|s|m|h|d))+");

@@ -36,7 +36,7 @@ public final class Demo {
 
     public int run(String durationText) {
         Duration duration = durationText == null ? null
-                : ((Schedule.Every) Schedule.parse(durationText)).interval();
+                : Schedule.duration(durationText);
         Path examples = examplesDir();
         if (examples == null) {
             err.println("error: cannot find the examples/ directory; run the demo from the repository root");

@@ -36,6 +36,13 @@ class ScheduleTest {
     }
 
     @Test
+    void durationAcceptsOnlyDurations() {
+        assertEquals(Duration.ofSeconds(90), Schedule.duration("1m30s"));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Schedule.duration("@hourly"));
+        assertTrue(e.getMessage().contains("not a duration"), e.getMessage());
+    }
+
+    @Test
     void invalidSchedulesSayWhatIsExpected() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Schedule.parse("every 5"));
         assertTrue(e.getMessage().contains("30s"), e.getMessage());
