@@ -3,6 +3,8 @@ package io.pgtrickle.operator.catalog;
 import io.pgtrickle.operator.db.Identifiers;
 import io.pgtrickle.operator.db.QualifiedName;
 
+import org.postgresql.PGStatement;
+
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -230,33 +232,78 @@ public final class CatalogStore {
     /** As above; {@code changes} is the batch size (change-buffer rows), kept to learn refresh costs. */
     public void recordRefresh(String namespace, String name, Instant startedAt, double ms, long rows, String mode,
                               Long changes, String reason, boolean thenCommit) throws SQLException {
-        // One round trip for both rows: this is on the path of every refresh, even an empty one.
-        try (PreparedStatement ps = c.prepareStatement("""
-                WITH args AS (
-                    SELECT ?::text AS ns, ?::text AS nm, ?::timestamptz AS at, ?::float8 AS ms, ?::text AS mode,
-                           ?::bigint AS rows, ?::bigint AS changes, ?::text AS reason),
-                h AS (
-                    INSERT INTO pgtrickle.refresh_history
-                        (namespace, name, started_at, duration_ms, mode, rows, changes, ok)
-                    SELECT ns, nm, at, ms, mode, rows, changes, true FROM args)
-                UPDATE pgtrickle.stream_tables t
-                   SET last_refresh_at = a.at, last_refresh_ms = a.ms, last_refresh_rows = a.rows,
-                       last_refresh_mode = a.mode, last_refresh_reason = a.reason, consecutive_errors = 0,
-                       last_error = NULL,
-                       last_error_hint = NULL, last_error_at = NULL, frontier = pg_current_snapshot(),
-                       updated_at = now()
-                  FROM args a
-                 WHERE t.namespace = a.ns AND t.name = a.nm""" + (thenCommit ? ";\nCOMMIT" : ""))) {
-            ps.setString(1, namespace);
-            ps.setString(2, name);
-            ps.setTimestamp(3, Timestamp.from(startedAt));
-            ps.setDouble(4, ms);
-            ps.setString(5, mode);
-            ps.setLong(6, rows);
-            ps.setObject(7, changes);
-            ps.setString(8, reason);
+        try (PreparedStatement ps = c.prepareStatement(RECORD_REFRESH.formatted("?::bigint", "?::float8")
+                + (thenCommit ? ";\nCOMMIT" : ""))) {
+            bindRecord(ps, namespace, name, startedAt, ms, mode, changes, reason);
+            ps.setLong(8, rows);
             ps.executeUpdate();
         }
+    }
+
+    /**
+     * Runs {@code applySql} (a refresh's MERGE into {@code storage}), records the refresh and commits,
+     * all in one round trip: every refresh that applies a batch pays for this one, so it is the second
+     * and last of a DIFFERENTIAL refresh. The row count comes from the transaction's own statistics of
+     * the storage table (the MERGE's inserted, updated and deleted rows), and the duration is
+     * {@code msBefore} (the client's time up to this round trip) plus the database's time from before the
+     * MERGE to the record.
+     *
+     * @param prepared whether PostgreSQL keeps the statements prepared on this connection (see the caller)
+     * @return the MERGE's row count
+     */
+    public long applyRecordAndCommit(String applySql, String storage, boolean prepared, String namespace, String name,
+                                     Instant startedAt, double msBefore, String mode, Long changes, String reason)
+            throws SQLException {
+        String sql = "SELECT set_config('pgtrickle.apply_started', clock_timestamp()::text, true);\n" + applySql + ";\n"
+                + RECORD_REFRESH.formatted(
+                "(SELECT pg_stat_get_xact_tuples_inserted(o) + pg_stat_get_xact_tuples_updated(o)"
+                        + " + pg_stat_get_xact_tuples_deleted(o) FROM (SELECT ?::regclass::oid AS o) x)",
+                "?::float8 + 1000 * extract(epoch FROM clock_timestamp()"
+                        + " - current_setting('pgtrickle.apply_started')::timestamptz)::float8")
+                + ";\nCOMMIT";
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            if (ps.isWrapperFor(PGStatement.class)) {
+                ps.unwrap(PGStatement.class).setPrepareThreshold(prepared ? 1 : 0);
+            }
+            bindRecord(ps, namespace, name, startedAt, msBefore, mode, changes, reason);
+            ps.setString(8, storage);
+            ps.execute();
+            // results: set_config's row, then the MERGE's count
+            ps.getMoreResults();
+            return ps.getUpdateCount();
+        }
+    }
+
+    /**
+     * The history row and the catalog row of a successful refresh, one statement (this is on the path of
+     * every refresh, even an empty one). Formatted with the SQL of the row count and of the duration.
+     */
+    private static final String RECORD_REFRESH = """
+            WITH args AS (
+                SELECT ?::text AS ns, ?::text AS nm, ?::timestamptz AS at, %2$s AS ms, ?::text AS mode,
+                       ?::bigint AS changes, ?::text AS reason, %1$s AS rows),
+            h AS (
+                INSERT INTO pgtrickle.refresh_history
+                    (namespace, name, started_at, duration_ms, mode, rows, changes, ok)
+                SELECT ns, nm, at, ms, mode, rows, changes, true FROM args)
+            UPDATE pgtrickle.stream_tables t
+               SET last_refresh_at = a.at, last_refresh_ms = a.ms, last_refresh_rows = a.rows,
+                   last_refresh_mode = a.mode, last_refresh_reason = a.reason, consecutive_errors = 0,
+                   last_error = NULL,
+                   last_error_hint = NULL, last_error_at = NULL, frontier = pg_current_snapshot(),
+                   updated_at = now()
+              FROM args a
+             WHERE t.namespace = a.ns AND t.name = a.nm""";
+
+    private static void bindRecord(PreparedStatement ps, String namespace, String name, Instant startedAt, double ms,
+                                   String mode, Long changes, String reason) throws SQLException {
+        ps.setString(1, namespace);
+        ps.setString(2, name);
+        ps.setTimestamp(3, Timestamp.from(startedAt));
+        ps.setDouble(4, ms);
+        ps.setString(5, mode);
+        ps.setObject(6, changes, java.sql.Types.BIGINT);
+        ps.setString(7, reason);
     }
 
     /** Records a failed refresh (in a transaction of its own, after the refresh rolled back). */

@@ -37,7 +37,14 @@ public final class RefreshTransaction {
      */
     static final int MIN_LEARNING_BATCH = 500;
 
-    /** Batches up to this many change rows run the MERGE as a prepared statement (see {@link #execute}). */
+    /**
+     * Batches up to this many change rows run the MERGE as a server-side prepared statement (pgjdbc keeps
+     * one per connection and SQL text): parsing and planning a statement of this size costs about as
+     * much as applying a 1 % batch. The statement has no parameters, so its plan is the one a fresh
+     * planning would make from the same statistics; PostgreSQL replans it when they or the tables
+     * change. A larger batch is planned afresh: planning is then negligible, and the plan sees the
+     * current size of the change buffers.
+     */
     static final int PREPARED_MAX_CHANGES = 20_000;
 
     /** A FULL refresh of a storage table with at least this many rows rebuilds its key after the load. */
@@ -77,6 +84,7 @@ public final class RefreshTransaction {
             BatchStats batch = !installed.differential() ? null
                     : begun.stats() != null ? begun.stats() : batchStats(c, key, installed);
             String fullReason = batch == null ? null : fullReason(installed, batch);
+            Long changes = batch == null || !"AUTO".equals(installed.refreshMode()) ? null : batch.changes();
             long rows;
             String mode;
             if (!installed.differential() || fullReason != null) {
@@ -84,13 +92,19 @@ public final class RefreshTransaction {
                 rows = fullRefresh(c, installed);
             } else {
                 mode = "DIFFERENTIAL";
-                rows = batch.empty() ? 0 : execute(c, installed.refreshSql(), batch.changes() <= PREPARED_MAX_CHANGES);
+                if (!batch.empty()) {
+                    // The MERGE, the history row, the new frontier and COMMIT: one round trip.
+                    rows = store.applyRecordAndCommit(installed.refreshSql(), installed.table().sql(),
+                            batch.changes() <= PREPARED_MAX_CHANGES, key.namespace(), key.name(), start,
+                            (System.nanoTime() - t0) / 1e6, mode, changes, null);
+                    return new RefreshResult(key, start, (System.nanoTime() - t0) / 1e6, rows, mode, null,
+                            installed.sourceOids());
+                }
+                rows = 0;
             }
             double ms = (System.nanoTime() - t0) / 1e6;
             // The history row, the new frontier and COMMIT in one round trip; commit() then has nothing left.
-            store.recordRefresh(key.namespace(), key.name(), start, ms, rows, mode,
-                    batch == null || !"AUTO".equals(installed.refreshMode()) ? null : batch.changes(), fullReason,
-                    true);
+            store.recordRefresh(key.namespace(), key.name(), start, ms, rows, mode, changes, fullReason, true);
             c.commit();
             return new RefreshResult(key, start, ms, rows, mode, fullReason,
                     batch != null && !batch.empty() ? installed.sourceOids() : List.of());
@@ -393,26 +407,6 @@ public final class RefreshTransaction {
                     100.0 * b.changes() / b.sourceRows(), b.sourceRows(), 100 * r.maxChangeRatio());
         }
         return null;
-    }
-
-    /**
-     * Runs the stored MERGE. A small batch runs it as a server-side prepared statement (pgjdbc keeps
-     * one per connection and SQL text): parsing and planning a statement of this size costs about as
-     * much as applying a 1 % batch. The statement has no parameters, so its plan is the one a fresh
-     * planning would make from the same statistics; PostgreSQL replans it when they or the tables
-     * change. A large batch is planned afresh: planning is then negligible, and the plan sees the
-     * current size of the change buffers.
-     */
-    private static long execute(Connection c, String sql, boolean prepared) throws SQLException {
-        if (!prepared) {
-            try (Statement s = c.createStatement()) {
-                return s.executeUpdate(sql);
-            }
-        }
-        try (PreparedStatement ps = c.prepareStatement(sql)) {
-            serverPrepared(ps);
-            return ps.executeUpdate();
-        }
     }
 
     /** Asks pgjdbc to use a named server-side statement from the first execution on. */

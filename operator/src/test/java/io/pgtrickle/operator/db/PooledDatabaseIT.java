@@ -8,6 +8,7 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -38,7 +39,7 @@ class PooledDatabaseIT {
     }
 
     @Test
-    void aConnectionLeftInATransactionOrKilledIsNotReused() throws Exception {
+    void aConnectionLeftInATransactionIsNotReused() throws Exception {
         try (PooledDatabase pool = new PooledDatabase(PG.database().asDatabase(), 2)) {
             Connection c = pool.connect();
             int p1 = pid(c);
@@ -46,11 +47,36 @@ class PooledDatabaseIT {
             c.close();
             try (Connection d = pool.connect()) {
                 assertNotEquals(p1, pid(d));
-                int p2 = pid(d);
-                PG.database().exec("SELECT pg_terminate_backend(" + p2 + ")");
             }
-            try (Connection e = pool.connect()) {
-                assertEquals(1, e.createStatement().executeQuery("SELECT 1").next() ? 1 : 0);
+        }
+    }
+
+    @Test
+    void aConnectionWhoseLastCallFailedIsCheckedAndDroppedWhenDead() throws Exception {
+        try (PooledDatabase pool = new PooledDatabase(PG.database().asDatabase(), 2, Duration.ofHours(1))) {
+            int p1;
+            try (Connection c = pool.connect()) {
+                p1 = pid(c);
+                PG.database().exec("SELECT pg_terminate_backend(" + p1 + ")");
+                assertThrows(SQLException.class, () -> pid(c));
+            }
+            try (Connection d = pool.connect()) {
+                assertNotEquals(p1, pid(d));
+            }
+        }
+    }
+
+    @Test
+    void aConnectionThatDiedWhileIdleInThePoolIsReplacedBeforeUse() throws Exception {
+        try (PooledDatabase pool = new PooledDatabase(PG.database().asDatabase(), 2, Duration.ofMillis(50))) {
+            int p1;
+            try (Connection c = pool.connect()) {
+                p1 = pid(c);
+            }
+            PG.database().exec("SELECT pg_terminate_backend(" + p1 + ")");
+            Thread.sleep(100);
+            try (Connection d = pool.connect()) {
+                assertNotEquals(p1, pid(d));
             }
         }
     }

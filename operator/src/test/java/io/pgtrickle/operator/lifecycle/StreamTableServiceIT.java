@@ -71,6 +71,11 @@ class StreamTableServiceIT {
             assertEquals(expected, Rows.storage(c, "open_orders"));
             assertEquals("DIFFERENTIAL", r.mode());
             assertTrue(r.rows() > 0 && r.rows() < expected.size(), "only changed rows are written: " + r.rows());
+            // the catalog counts the MERGE's rows from the transaction's statistics, in the same round trip
+            assertEquals(List.of(r.rows() + "|DIFFERENTIAL"), Rows.multiset(c, "SELECT last_refresh_rows || '|' ||"
+                    + " last_refresh_mode FROM pgtrickle.stream_tables WHERE name = 'open_orders'"));
+            assertEquals(List.of(r.rows() + "|DIFFERENTIAL"), Rows.multiset(c, "SELECT rows || '|' || mode"
+                    + " FROM pgtrickle.refresh_history WHERE name = 'open_orders' ORDER BY id DESC LIMIT 1"));
         }
     }
 
