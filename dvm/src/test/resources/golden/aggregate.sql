@@ -61,7 +61,7 @@ WITH "__pgt_prev" AS (
 "__pgt_3_agg_delta" AS (
   SELECT "d"."grp" AS "grp",
          "d"."grp" AS "__pgt_row_id",
-         sum("d"."__pgt_w")::bigint AS "__pgt_count",
+         (count(*) FILTER (WHERE "d"."__pgt_w" > 0) - count(*) FILTER (WHERE "d"."__pgt_w" < 0)) AS "__pgt_count",
          coalesce(sum("d"."val") FILTER (WHERE "d"."__pgt_w" > 0), 0)
            - coalesce(sum("d"."val") FILTER (WHERE "d"."__pgt_w" < 0), 0) AS "__pgt_a1_sum",
          sum(CASE WHEN "d"."val" IS NOT NULL THEN "d"."__pgt_w" ELSE 0 END)::bigint AS "__pgt_a1_nn"

@@ -218,7 +218,7 @@ WITH "__pgt_prev" AS (
          sum("r"."__pgt_w")::bigint AS "__pgt_w"
   FROM "__pgt_9_project" AS "r"
   GROUP BY 1, 2, 3
-  HAVING sum("r"."__pgt_w") <> 0
+  HAVING sum("r"."__pgt_w")::bigint <> 0
 )
 MERGE INTO "public"."st" AS "t"
 USING (

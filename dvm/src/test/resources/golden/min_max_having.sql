@@ -62,10 +62,10 @@ WITH "__pgt_prev" AS (
   SELECT "d"."grp",
          "d"."val",
          "d"."__pgt_id0",
-         sum("d"."__pgt_w")::bigint AS "__pgt_w"
+         (count(*) FILTER (WHERE "d"."__pgt_w" > 0) - count(*) FILTER (WHERE "d"."__pgt_w" < 0)) AS "__pgt_w"
   FROM "__pgt_2_project" AS "d"
   GROUP BY 1, 2, 3
-  HAVING sum("d"."__pgt_w") <> 0
+  HAVING (count(*) FILTER (WHERE "d"."__pgt_w" > 0) - count(*) FILTER (WHERE "d"."__pgt_w" < 0)) <> 0
 ),
 "__pgt_4_agg_delta" AS (
   SELECT "d"."grp" AS "grp",

@@ -42,10 +42,10 @@ WITH "__pgt_prev" AS (
   SELECT "r"."a" AS "a",
          "r"."b" AS "b",
          ROW("r"."__pgt_id0", "r"."__pgt_id1", "r"."a", "r"."b")::text AS "__pgt_row_id",
-         sum("r"."__pgt_w")::bigint AS "__pgt_w"
+         (count(*) FILTER (WHERE "r"."__pgt_w" > 0) - count(*) FILTER (WHERE "r"."__pgt_w" < 0)) AS "__pgt_w"
   FROM "__pgt_1_scan_nk" AS "r"
   GROUP BY 1, 2, 3
-  HAVING sum("r"."__pgt_w") <> 0
+  HAVING (count(*) FILTER (WHERE "r"."__pgt_w" > 0) - count(*) FILTER (WHERE "r"."__pgt_w" < 0)) <> 0
 )
 MERGE INTO "public"."st" AS "t"
 USING "__pgt_2_net" AS "s"

@@ -62,10 +62,10 @@ WITH "__pgt_prev" AS (
          "r"."val" AS "val",
          "r"."txt" AS "txt",
          "r"."__pgt_id0" AS "__pgt_row_id",
-         sum("r"."__pgt_w")::bigint AS "__pgt_w"
+         (count(*) FILTER (WHERE "r"."__pgt_w" > 0) - count(*) FILTER (WHERE "r"."__pgt_w" < 0)) AS "__pgt_w"
   FROM "__pgt_2_project" AS "r"
   GROUP BY 1, 2, 3, 4, 5
-  HAVING sum("r"."__pgt_w") <> 0
+  HAVING (count(*) FILTER (WHERE "r"."__pgt_w" > 0) - count(*) FILTER (WHERE "r"."__pgt_w" < 0)) <> 0
 )
 MERGE INTO "public"."st" AS "t"
 USING (

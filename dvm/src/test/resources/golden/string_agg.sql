@@ -60,7 +60,7 @@ WITH "__pgt_prev" AS (
 "__pgt_3_agg_delta" AS (
   SELECT "d"."grp" AS "grp",
          "d"."grp" AS "__pgt_row_id",
-         sum("d"."__pgt_w")::bigint AS "__pgt_count"
+         (count(*) FILTER (WHERE "d"."__pgt_w" > 0) - count(*) FILTER (WHERE "d"."__pgt_w" < 0)) AS "__pgt_count"
   FROM "__pgt_2_project" AS "d"
   GROUP BY "d"."grp"
 ),

@@ -87,10 +87,10 @@ WITH "__pgt_prev" AS (
 "__pgt_6_net" AS (
   SELECT "r"."k" AS "k",
          "r"."__pgt_id0" AS "__pgt_row_id",
-         sum("r"."__pgt_w")::bigint AS "__pgt_w"
+         (count(*) FILTER (WHERE "r"."__pgt_w" > 0) - count(*) FILTER (WHERE "r"."__pgt_w" < 0)) AS "__pgt_w"
   FROM "__pgt_5_union_all" AS "r"
   GROUP BY 1, 2
-  HAVING sum("r"."__pgt_w") <> 0
+  HAVING (count(*) FILTER (WHERE "r"."__pgt_w" > 0) - count(*) FILTER (WHERE "r"."__pgt_w" < 0)) <> 0
 )
 MERGE INTO "public"."st" AS "t"
 USING (

@@ -159,9 +159,10 @@ final class AggregateDelta {
     List<String> dKeyRefs = keys.stream().map(df::get).toList();
     dItems.add(RowId.expr(dKeyIds, id -> dKeyRefs.get(keyIds.indexOf(id))) + " AS "
         + q("__pgt_row_id"));
-    dItems.add("sum(" + col("d", DeltaContext.W) + ")::bigint AS " + q("__pgt_count"));
     // MIN/MAX consolidate the change first, which sums weights: then they are no longer ±1.
-    dItems.addAll(deltaStates(states, df, in.unitWeights() && !anyMinMax));
+    boolean unit = in.unitWeights() && !anyMinMax;
+    dItems.add(DeltaContext.weightSum("d", unit) + " AS " + q("__pgt_count"));
+    dItems.addAll(deltaStates(states, df, unit));
     String dagg = ctx.cte("agg_delta", "SELECT " + SqlText.list(dItems, 7) + "\nFROM "
         + q(inDelta) + " AS " + q("d")
         + (keys.isEmpty() ? "\nHAVING count(*) > 0"
@@ -237,10 +238,10 @@ final class AggregateDelta {
     for (int i = 1; i <= cols.size(); i++) {
       groups.add(Integer.toString(i));
     }
-    return ctx.cte("consolidate", "SELECT " + SqlText.list(cols, 7) + ",\n       sum("
-        + col("d", DeltaContext.W) + ")::bigint AS " + q(DeltaContext.W) + "\nFROM "
-        + q(in.delta()) + " AS " + q("d") + "\nGROUP BY " + String.join(", ", groups)
-        + "\nHAVING sum(" + col("d", DeltaContext.W) + ") <> 0");
+    String sum = DeltaContext.weightSum("d", in.unitWeights());
+    return ctx.cte("consolidate", "SELECT " + SqlText.list(cols, 7) + ",\n       " + sum
+        + " AS " + q(DeltaContext.W) + "\nFROM " + q(in.delta()) + " AS " + q("d")
+        + "\nGROUP BY " + String.join(", ", groups) + "\nHAVING " + sum + " <> 0");
   }
 
   // ---------------------------------------------------------------- state expressions

@@ -70,10 +70,10 @@ public final class RowRoot {
       storageSelect = "SELECT " + SqlText.list(items, 7) + "\nFROM "
           + SqlText.sub(root.post()) + " AS " + q("r");
     }
-    String net = ctx.cte("net", "SELECT " + SqlText.list(groupItems, 7) + ",\n       sum("
-        + col("r", DeltaContext.W) + ")::bigint AS " + q(DeltaContext.W) + "\nFROM "
-        + q(root.delta()) + " AS " + q("r") + "\nGROUP BY " + String.join(", ", groupBy)
-        + "\nHAVING sum(" + col("r", DeltaContext.W) + ") <> 0");
+    String sum = DeltaContext.weightSum("r", root.unitWeights());
+    String net = ctx.cte("net", "SELECT " + SqlText.list(groupItems, 7) + ",\n       " + sum
+        + " AS " + q(DeltaContext.W) + "\nFROM " + q(root.delta()) + " AS " + q("r")
+        + "\nGROUP BY " + String.join(", ", groupBy) + "\nHAVING " + sum + " <> 0");
     return new Result(names, hidden, root.counted(), storageSelect, net);
   }
 }
