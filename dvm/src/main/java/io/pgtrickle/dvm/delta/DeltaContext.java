@@ -111,12 +111,6 @@ public final class DeltaContext {
         + "\n    WHERE " + batchCondition("b").replace("\n", "\n      ") + "\n  )";
   }
 
-  /** The change relation of a source known to have no changes in the batch: no rows, same columns. */
-  public static String noChanges(long oid) {
-    return "(\n    SELECT * FROM " + q(BUFFER_SCHEMA) + "." + q("changes_" + oid) + " AS " + q("b")
-        + "\n    WHERE false\n  )";
-  }
-
   /** The change buffer of a source table. */
   static String buffer(CatalogTable t) {
     return q(BUFFER_SCHEMA) + "." + q("changes_" + t.oid());

@@ -5,7 +5,6 @@ import static io.pgtrickle.dvm.emit.SqlText.q;
 import io.pgtrickle.dvm.delta.DeltaContext;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.LongPredicate;
 
 /**
  * Everything needed to install and refresh one stream table. Immutable; SQL in, SQL out.
@@ -99,22 +98,6 @@ public record Plan(String query, Mode mode, List<String> reasons, List<OutputCol
       return fullRefreshSql(qualifiedTable);
     }
     return List.of(fill(refreshTemplate, qualifiedTable, prevFrontierExpr));
-  }
-
-  /**
-   * The DIFFERENTIAL refresh statement for a batch in which only the sources {@code changed}
-   * accepts have change rows: the others' changes are written as empty relations, so PostgreSQL
-   * drops the delta terms that read them (for a join, Δdim ⋈ src and Δsrc ⋈ Δdim when only
-   * {@code src} changed). Exact whenever the other sources' batches are in fact empty.
-   */
-  public String refreshSqlForChanged(String qualifiedTable, String prevFrontierExpr,
-      LongPredicate changed) {
-    if (!isDifferential()) {
-      throw new IllegalStateException("a FULL plan has no DIFFERENTIAL statement");
-    }
-    return DeltaContext.expandChanges(refreshTemplate.replace(DeltaContext.STORAGE, qualifiedTable)
-        .replace(DeltaContext.PREV_FRONTIER, prevFrontierExpr),
-        oid -> changed.test(oid) ? DeltaContext.bufferBatch(oid) : DeltaContext.noChanges(oid));
   }
 
   /** The consolidated change as a SELECT (for {@code explain}); null when FULL. */
