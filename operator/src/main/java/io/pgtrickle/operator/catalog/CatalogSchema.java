@@ -42,7 +42,6 @@ public final class CatalogSchema {
                         generation         bigint,
                         frontier           pg_snapshot,
                         refresh_sql        text,
-                        refresh_sql_by_source text[],
                         load_sql           text        NOT NULL,
                         read_sql           text        NOT NULL,
                         source_oids        bigint[]    NOT NULL DEFAULT '{}',
@@ -91,8 +90,6 @@ public final class CatalogSchema {
                         source_schema text   NOT NULL,
                         source_table  text   NOT NULL,
                         columns       text[] NOT NULL)""");
-            // Catalogs created before per-source statements existed.
-            s.execute("ALTER TABLE pgtrickle.stream_tables ADD COLUMN IF NOT EXISTS refresh_sql_by_source text[]");
             s.execute("CREATE INDEX IF NOT EXISTS refresh_history_st ON pgtrickle.refresh_history (namespace, name, id)");
             s.execute("""
                     CREATE TABLE IF NOT EXISTS pgtrickle.catalog_version (

@@ -66,25 +66,22 @@ public final class CatalogStore {
      *
      * @param loadSql    INSERT filling the empty storage table (also the FULL refresh after TRUNCATE)
      * @param refreshSql the DIFFERENTIAL refresh statement, or null for FULL
-     * @param refreshSqlBySource per source (in {@code sourceOids} order) the statement for a batch in which
-     *                   only that source changed; empty for a single source
      */
-    public void upsertDefinition(StreamTableRecord r, String loadSql, String refreshSql, List<String> refreshSqlBySource,
-                                 List<Long> sourceOids, double maxChangeRatio, boolean learnFromHistory)
-            throws SQLException {
+    public void upsertDefinition(StreamTableRecord r, String loadSql, String refreshSql, List<Long> sourceOids,
+                                 double maxChangeRatio, boolean learnFromHistory) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("""
                 INSERT INTO pgtrickle.stream_tables
                     (namespace, name, resource_uid, storage_schema, storage_table, query, refresh_mode,
                      effective_mode, mode_reason, schedule, suspended, generation, load_sql, refresh_sql,
-                     refresh_sql_by_source, source_oids, read_sql, max_change_ratio, learn_from_history)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                     source_oids, read_sql, max_change_ratio, learn_from_history)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (namespace, name) DO UPDATE SET
                     resource_uid = excluded.resource_uid, query = excluded.query,
                     refresh_mode = excluded.refresh_mode, effective_mode = excluded.effective_mode,
                     mode_reason = excluded.mode_reason, schedule = excluded.schedule,
                     suspended = excluded.suspended, generation = excluded.generation,
                     load_sql = excluded.load_sql, refresh_sql = excluded.refresh_sql,
-                    refresh_sql_by_source = excluded.refresh_sql_by_source, source_oids = excluded.source_oids, read_sql = excluded.read_sql,
+                    source_oids = excluded.source_oids, read_sql = excluded.read_sql,
                     max_change_ratio = excluded.max_change_ratio, learn_from_history = excluded.learn_from_history,
                     updated_at = now()""")) {
             int i = 1;
@@ -102,7 +99,6 @@ public final class CatalogStore {
             ps.setObject(i++, r.generation());
             ps.setString(i++, loadSql);
             ps.setString(i++, refreshSql);
-            ps.setArray(i++, refreshSqlBySource.isEmpty() ? null : c.createArrayOf("text", refreshSqlBySource.toArray()));
             ps.setArray(i++, c.createArrayOf("bigint", sourceOids.toArray()));
             ps.setString(i++, r.readSql());
             ps.setDouble(i++, maxChangeRatio);
@@ -175,7 +171,7 @@ public final class CatalogStore {
     public void invalidateDependants(QualifiedName table) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("""
                 UPDATE pgtrickle.stream_tables t
-                   SET refresh_sql = NULL, refresh_sql_by_source = NULL, updated_at = now(),
+                   SET refresh_sql = NULL, updated_at = now(),
                        mode_reason = 'source ' || s.source_schema || '.' || s.source_table
                            || ' was recreated: refreshing in FULL until this stream table is applied again'
                   FROM pgtrickle.stream_table_sources s
@@ -189,7 +185,7 @@ public final class CatalogStore {
 
     private static final String REFRESH_COLUMNS = """
             storage_schema, storage_table, refresh_mode, effective_mode, load_sql, refresh_sql,
-                   source_oids, frontier IS NULL, max_change_ratio, learn_from_history, refresh_sql_by_source""";
+                   source_oids, frontier IS NULL, max_change_ratio, learn_from_history""";
 
     /** What a refresh needs to run, read with the row locked. */
     public Optional<InstalledRefresh> lockForRefresh(String namespace, String name) throws SQLException {
@@ -222,10 +218,8 @@ public final class CatalogStore {
 
     private static InstalledRefresh installedRefresh(ResultSet rs, int at) throws SQLException {
         Long[] oids = (Long[]) rs.getArray(at + 6).getArray();
-        java.sql.Array bySource = rs.getArray(at + 10);
         return new InstalledRefresh(new QualifiedName(rs.getString(at), rs.getString(at + 1)),
-                rs.getString(at + 2), rs.getString(at + 3), rs.getString(at + 4), rs.getString(at + 5),
-                bySource == null ? List.of() : List.of((String[]) bySource.getArray()), List.of(oids),
+                rs.getString(at + 2), rs.getString(at + 3), rs.getString(at + 4), rs.getString(at + 5), List.of(oids),
                 rs.getBoolean(at + 7), rs.getDouble(at + 8), rs.getBoolean(at + 9));
     }
 

@@ -95,12 +95,6 @@ public final class StreamTableService {
                         ? String.join(";\n", plan.refreshSql(table, RefreshTransaction.previousFrontier(def.key())))
                         : null;
                 List<Long> oids = differential ? plan.sources().stream().map(SourceUse::oid).toList() : List.of();
-                // Most batches change one source (facts, not dimensions): a statement per source without the
-                // delta terms of the others.
-                Plan installedPlan = plan;
-                List<String> refreshSqlBySource = oids.stream().distinct().count() < 2 ? List.of()
-                        : oids.stream().map(oid -> installedPlan.refreshSqlForChanged(table,
-                        RefreshTransaction.previousFrontier(def.key()), x -> x == oid)).toList();
                 if (rebuild) {
                     List<String> storageDdl = plan.storageDdl(table);
                     try (Statement s = c.createStatement()) {
@@ -111,7 +105,7 @@ public final class StreamTableService {
                         s.execute("CREATE SCHEMA IF NOT EXISTS " + Identifiers.quote(def.table().schema()));
                         s.execute(storageDdl.get(0));
                     }
-                    store.upsertDefinition(row, plan.initialLoadSql(table), refreshSql, refreshSqlBySource, oids,
+                    store.upsertDefinition(row, plan.initialLoadSql(table), refreshSql, oids,
                             def.tuning().maxChangeRatio(), def.tuning().learnFromHistory());
                     store.replaceSources(def.key().namespace(), def.key().name(), checked.sources());
                     Instant start = Instant.now();
@@ -126,7 +120,7 @@ public final class StreamTableService {
                     }
                     store.recordRefresh(def.key().namespace(), def.key().name(), start, millisSince(t0), rows, "FULL");
                 } else {
-                    store.upsertDefinition(row, plan.initialLoadSql(table), refreshSql, refreshSqlBySource, oids,
+                    store.upsertDefinition(row, plan.initialLoadSql(table), refreshSql, oids,
                             def.tuning().maxChangeRatio(), def.tuning().learnFromHistory());
                 }
                 ChangeCapture.dropUnused(c);

@@ -106,8 +106,7 @@ public final class RefreshTransaction {
                 mode = "DIFFERENTIAL";
                 if (!batch.empty()) {
                     // The MERGE, the history row, the new frontier and COMMIT: one round trip.
-                    rows = store.applyRecordAndCommit(installed.refreshSqlFor(batch.changesBySource()),
-                            installed.table().sql(),
+                    rows = store.applyRecordAndCommit(installed.refreshSql(), installed.table().sql(),
                             batch.changes() <= PREPARED_MAX_CHANGES, key.namespace(), key.name(), start,
                             (System.nanoTime() - t0) / 1e6, mode, changes, null);
                     return new RefreshResult(key, start, (System.nanoTime() - t0) / 1e6, rows, mode, null,
@@ -297,14 +296,9 @@ public final class RefreshTransaction {
      * and what past refreshes cost (for AUTO). AUTO counts the batch up to {@code countedUpTo} (where it
      * recomputes in full whatever it learnt); otherwise the count stops past {@link #PREPARED_MAX_CHANGES}.
      */
-    private record BatchStats(boolean truncated, long[] changesBySource, long sourceRows, RefreshCosts costs,
-                              long countedUpTo) {
-        long changes() {
-            return Arrays.stream(changesBySource).sum();
-        }
-
+    private record BatchStats(boolean truncated, long changes, long sourceRows, RefreshCosts costs, long countedUpTo) {
         boolean empty() {
-            return !truncated && changes() == 0;
+            return !truncated && changes == 0;
         }
     }
 
@@ -321,7 +315,7 @@ public final class RefreshTransaction {
 
     private static BatchStats batchStats(Connection c, StreamTableKey key, InstalledRefresh r) throws SQLException {
         if (r.noFrontier()) {
-            return new BatchStats(true, new long[0], 0, RefreshCosts.NONE, Long.MAX_VALUE);
+            return new BatchStats(true, 0, 0, RefreshCosts.NONE, Long.MAX_VALUE);
         }
         String prev = previousFrontier(key);
         String oids = r.sourceOids().stream().map(String::valueOf).reduce((a, b) -> a + "," + b).orElse("0");
@@ -330,9 +324,10 @@ public final class RefreshTransaction {
         // half the table costs a good part of a FULL refresh); otherwise it is enough to know whether
         // the batch is small.
         String limit = auto ? "(SELECT counted + 1 FROM s)" : Integer.toString(PREPARED_MAX_CHANGES + 1);
-        List<String> counts = r.sourceOids().stream()
-                .map(oid -> "(SELECT count(*) FROM (" + batch(oid, prev) + " LIMIT " + limit + ") b)").toList();
-        String changes = "ARRAY[" + String.join(",\n  ", counts) + "]::bigint[]";
+        StringBuilder changes = new StringBuilder("0");
+        for (long oid : r.sourceOids()) {
+            changes.append("\n  + (SELECT count(*) FROM (" + batch(oid, prev) + " LIMIT " + limit + ") b)");
+        }
         String history = "SELECT %s FROM pgtrickle.refresh_history WHERE namespace = "
                 + Identifiers.literal(key.namespace()) + " AND name = " + Identifiers.literal(key.name())
                 + " AND ok AND %s ORDER BY id DESC LIMIT %d";
@@ -371,7 +366,7 @@ public final class RefreshTransaction {
             counted = rs.getLong(7);
             counted = rs.wasNull() ? Long.MAX_VALUE : counted;
         }
-        return new BatchStats(rs.getBoolean(1), longs(rs.getArray(2)), rs.getLong(3), costs, counted);
+        return new BatchStats(rs.getBoolean(1), rs.getLong(2), rs.getLong(3), costs, counted);
     }
 
     private static long[] longs(Array a) throws SQLException {

@@ -80,35 +80,6 @@ class StreamTableServiceIT {
     }
 
     @Test
-    void aJoinGetsAStatementPerSourceWithoutTheOtherSourcesChanges() throws Exception {
-        PG.database().exec("CREATE TABLE buyers (id int PRIMARY KEY, name text)",
-                "CREATE TABLE purchases (id bigint PRIMARY KEY, buyer_id int, amount numeric)",
-                "INSERT INTO buyers SELECT g, 'b' || g FROM generate_series(1, 20) g",
-                "INSERT INTO purchases SELECT g, g % 25, g FROM generate_series(1, 300) g");
-        String query = "SELECT p.id, p.amount, b.name FROM purchases p JOIN buyers b ON b.id = p.buyer_id";
-        service.apply(def("order_names", "order_names", query));
-        try (Connection c = PG.database().connect()) {
-            List<String> bySource = Rows.multiset(c, "SELECT x FROM pgtrickle.stream_tables,"
-                    + " unnest(refresh_sql_by_source) x WHERE name = 'order_names'");
-            assertEquals(2, bySource.size());
-            for (String sql : bySource) {
-                // one source's batch is read, the other's is an empty relation
-                assertTrue(sql.contains("pg_visible_in_snapshot") && sql.contains("WHERE false"), sql);
-            }
-        }
-        PG.database().exec("UPDATE purchases SET amount = amount + 1 WHERE id <= 10");
-        assertEquals("DIFFERENTIAL", service.refresh(new StreamTableKey("default", "order_names")).mode());
-        PG.database().exec("UPDATE buyers SET name = name || '!' WHERE id % 2 = 0");
-        service.refresh(new StreamTableKey("default", "order_names"));
-        PG.database().exec("UPDATE buyers SET name = name || '?' WHERE id % 3 = 0",
-                "DELETE FROM purchases WHERE id % 7 = 0");
-        service.refresh(new StreamTableKey("default", "order_names"));
-        try (Connection c = PG.database().connect()) {
-            assertEquals(Rows.multiset(c, query), Rows.storage(c, "order_names"));
-        }
-    }
-
-    @Test
     void reapplyingTheSameSpecDoesNotRebuild() throws Exception {
         service.apply(def("same", "same_t", "SELECT id FROM orders"));
         assertFalse(service.apply(def("same", "same_t", "SELECT id FROM orders")).rebuilt());
