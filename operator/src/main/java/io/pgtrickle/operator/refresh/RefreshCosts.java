@@ -19,7 +19,7 @@ record RefreshCosts(long[] diffChanges, double[] diffMs, double fullMs, long ful
 
     /** Enough DIFFERENTIAL refreshes that one slow outlier does not decide, and at least one FULL one. */
     boolean knowsBoth() {
-        return diffChanges.length >= RefreshTransaction.MIN_DIFFERENTIAL_SAMPLES && !Double.isNaN(fullMs);
+        return diffChanges.length >= AutoDecision.MIN_DIFFERENTIAL_SAMPLES && !Double.isNaN(fullMs);
     }
 
     /** True when some DIFFERENTIAL refresh measured a batch at least half this large. */

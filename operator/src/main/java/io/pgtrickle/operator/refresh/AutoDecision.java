@@ -1,0 +1,76 @@
+package io.pgtrickle.operator.refresh;
+
+import io.pgtrickle.operator.catalog.InstalledRefresh;
+
+/**
+ * Whether one refresh applies its batch (DIFFERENTIAL) or recomputes in full, and why, in words a
+ * user reads in the status: no frontier yet, a truncated source, or, for AUTO, a batch too large for
+ * the RefreshPolicy's ratio or for the costs learnt from this stream table's past refreshes.
+ */
+final class AutoDecision {
+    /**
+     * Batches smaller than this teach nothing about per-change cost: the fixed cost of a refresh
+     * dominates them.
+     */
+    static final int MIN_LEARNING_BATCH = 500;
+
+    /** AUTO learns from history once it has this many DIFFERENTIAL refreshes of at least {@link #MIN_LEARNING_BATCH}. */
+    static final int MIN_DIFFERENTIAL_SAMPLES = 3;
+
+    /** After this many FULL refreshes in a row, AUTO measures DIFFERENTIAL again on a batch within the ratio. */
+    static final int RETRY_AFTER_FULL = 10;
+
+    /**
+     * AUTO with learnt costs tries DIFFERENTIAL once on a batch larger than any measured (up to this
+     * multiple of the RefreshPolicy's ratio), rather than extrapolating small batches' costs. Beyond
+     * this multiple AUTO always recomputes in full, and stops counting the batch there.
+     */
+    static final double EXPLORE_RATIO = 2.0;
+
+    private AutoDecision() {
+    }
+
+    /** Why this refresh must recompute in full, or null when DIFFERENTIAL applies. */
+    static String fullReason(InstalledRefresh r, BatchStats b) {
+        if (r.noFrontier()) {
+            return "no previous refresh to continue from";
+        }
+        if (b.truncated()) {
+            return "a source table was truncated";
+        }
+        if (!"AUTO".equals(r.refreshMode()) || b.changes() == 0) {
+            return null;
+        }
+        if (b.changes() > b.countedUpTo()) {
+            // counted only up to here: see BatchStats.query
+            return String.format("AUTO: more than %d changed rows, %.0f%% of the sources' %d rows (%.0f times the"
+                    + " %.0f%% ratio)", b.countedUpTo(), 100.0 * b.countedUpTo() / b.sourceRows(), b.sourceRows(),
+                    EXPLORE_RATIO, 100 * r.maxChangeRatio());
+        }
+        RefreshCosts costs = b.costs();
+        if (r.learnFromHistory() && costs.knowsBoth()) {
+            // Learnt costs decide in both directions; the static ratio is only the fallback.
+            double predicted = costs.predictDifferential(b.changes());
+            if (predicted <= costs.fullMs()) {
+                return null;
+            }
+            // Larger than every batch measured so far: the per-change cost of small batches carries their
+            // fixed cost and overstates a large one. Measure once, within reach of the ratio.
+            if (!costs.measuredUpTo(b.changes()) && b.changes() <= EXPLORE_RATIO * r.maxChangeRatio() * b.sourceRows()) {
+                return null;
+            }
+            // Only FULL for a while, for batches the ratio would refresh DIFFERENTIAL: measure again, so
+            // that one slow DIFFERENTIAL refresh (a cold cache, a concurrent vacuum) is not final.
+            if (costs.fullsSinceDifferential() >= RETRY_AFTER_FULL && b.changes() <= r.maxChangeRatio() * b.sourceRows()) {
+                return null;
+            }
+            return String.format("AUTO (learnt): %d changes would take about %.0f ms DIFFERENTIAL, a FULL refresh"
+                    + " about %.0f ms", b.changes(), predicted, costs.fullMs());
+        }
+        if (b.sourceRows() > 0 && b.changes() > r.maxChangeRatio() * b.sourceRows()) {
+            return String.format("AUTO: %d changed rows are %.0f%% of the sources' %d rows, above %.0f%%", b.changes(),
+                    100.0 * b.changes() / b.sourceRows(), b.sourceRows(), 100 * r.maxChangeRatio());
+        }
+        return null;
+    }
+}

@@ -1,0 +1,113 @@
+package io.pgtrickle.operator.refresh;
+
+import io.pgtrickle.operator.catalog.InstalledRefresh;
+import io.pgtrickle.operator.cdc.ChangeCapture;
+import io.pgtrickle.operator.db.Identifiers;
+import io.pgtrickle.operator.lifecycle.StreamTableKey;
+
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * What the batch holds, in one query: truncations, whether it is empty, its size, the sources' size
+ * and what past refreshes cost (for AUTO). AUTO counts the batch up to {@code countedUpTo} (where it
+ * recomputes in full whatever it learnt); otherwise the count stops past
+ * {@link RefreshTransaction#PREPARED_MAX_CHANGES}.
+ */
+record BatchStats(boolean truncated, long changes, long sourceRows, RefreshCosts costs, long countedUpTo) {
+    boolean empty() {
+        return !truncated && changes == 0;
+    }
+
+    /**
+     * The batch-stats query of each stream table, as last built: sent in the first round trip of the
+     * next refresh (one round trip fewer), and used if the row still has the same sources and policy.
+     */
+    static final Map<StreamTableKey, Query> QUERIES = new ConcurrentHashMap<>();
+
+    record Query(List<Long> sourceOids, String refreshMode, double maxChangeRatio, String sql) {
+        boolean fits(InstalledRefresh r) {
+            return r.differential() && !r.noFrontier() && sourceOids.equals(r.sourceOids())
+                    && refreshMode.equals(r.refreshMode()) && maxChangeRatio == r.maxChangeRatio();
+        }
+    }
+
+    private static String batch(long oid, String prev) {
+        return "SELECT 1 FROM " + ChangeCapture.bufferTable(oid) + " WHERE NOT pg_visible_in_snapshot(\"__pgt_xid\", "
+                + prev + ") AND \"__pgt_xid\" >= pg_snapshot_xmin(" + prev + ")";
+    }
+
+    static BatchStats query(Connection c, StreamTableKey key, InstalledRefresh r) throws SQLException {
+        if (r.noFrontier()) {
+            return new BatchStats(true, 0, 0, RefreshCosts.NONE, Long.MAX_VALUE);
+        }
+        String prev = RefreshTransaction.previousFrontier(key);
+        String oids = r.sourceOids().stream().map(String::valueOf).reduce((a, b) -> a + "," + b).orElse("0");
+        boolean auto = "AUTO".equals(r.refreshMode());
+        // AUTO needs the size, up to the point where it recomputes in full anyway (counting a batch of
+        // half the table costs a good part of a FULL refresh); otherwise it is enough to know whether
+        // the batch is small.
+        String limit = auto ? "(SELECT counted + 1 FROM s)"
+                : Integer.toString(RefreshTransaction.PREPARED_MAX_CHANGES + 1);
+        StringBuilder changes = new StringBuilder("0");
+        for (long oid : r.sourceOids()) {
+            changes.append("\n  + (SELECT count(*) FROM (" + batch(oid, prev) + " LIMIT " + limit + ") b)");
+        }
+        String history = "SELECT %s FROM pgtrickle.refresh_history WHERE namespace = "
+                + Identifiers.literal(key.namespace()) + " AND name = " + Identifiers.literal(key.name())
+                + " AND ok AND %s ORDER BY id DESC LIMIT %d";
+        String sql = (auto ? "WITH s AS (SELECT n, nullif(ceil(n * " + AutoDecision.EXPLORE_RATIO * r.maxChangeRatio()
+                + "), 0)::bigint AS counted FROM (SELECT coalesce(sum(greatest(c.reltuples, pg_stat_get_live_tuples(c.oid),"
+                + " 0)), 0)::bigint AS n FROM pg_class c WHERE c.oid IN (" + oids + ")) t),\nd AS ("
+                + history.formatted("id, changes, duration_ms", "mode = 'DIFFERENTIAL' AND changes >= "
+                + AutoDecision.MIN_LEARNING_BATCH, 20) + ")\n" : "")
+                + "SELECT EXISTS (SELECT 1 FROM pgtrickle_changes.truncates WHERE source_oid IN (" + oids
+                + ") AND NOT pg_visible_in_snapshot(\"__pgt_xid\", " + prev + ") AND \"__pgt_xid\" >= pg_snapshot_xmin("
+                + prev + ")),\n" + changes + ",\n"
+                + (auto ? "(SELECT n FROM s), (SELECT array_agg(changes) FROM d), (SELECT array_agg(duration_ms) FROM d),"
+                + "\n(SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY x) FROM ("
+                + history.formatted("duration_ms AS x", "mode = 'FULL'", 5) + ") h), (SELECT counted FROM s),"
+                + "\n(SELECT count(*) FROM (" + history.formatted("1", "mode = 'FULL' AND id > coalesce((SELECT max(id)"
+                + " FROM d), 0)", AutoDecision.RETRY_AFTER_FULL) + ") f)"
+                : "0, NULL, NULL, NULL, NULL, NULL");
+        QUERIES.put(key, new Query(r.sourceOids(), r.refreshMode(), r.maxChangeRatio(), sql));
+        // The text is the same at every refresh of this stream table: prepared once per connection.
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            RefreshTransaction.serverPrepared(ps);
+            try (ResultSet rs = ps.executeQuery()) {
+                return read(rs, r);
+            }
+        }
+    }
+
+    static BatchStats read(ResultSet rs, InstalledRefresh r) throws SQLException {
+        rs.next();
+        RefreshCosts costs = RefreshCosts.NONE;
+        long counted = Long.MAX_VALUE;
+        if ("AUTO".equals(r.refreshMode())) {
+            double full = rs.getDouble(6);
+            full = rs.wasNull() ? Double.NaN : full;
+            costs = new RefreshCosts(longs(rs.getArray(4)), doubles(rs.getArray(5)), full, rs.getLong(8));
+            counted = rs.getLong(7);
+            counted = rs.wasNull() ? Long.MAX_VALUE : counted;
+        }
+        return new BatchStats(rs.getBoolean(1), rs.getLong(2), rs.getLong(3), costs, counted);
+    }
+
+    private static long[] longs(Array a) throws SQLException {
+        return a == null ? new long[0] : Arrays.stream((Object[]) a.getArray())
+                .mapToLong(x -> ((Number) x).longValue()).toArray();
+    }
+
+    private static double[] doubles(Array a) throws SQLException {
+        return a == null ? new double[0] : Arrays.stream((Object[]) a.getArray())
+                .mapToDouble(x -> ((Number) x).doubleValue()).toArray();
+    }
+}
