@@ -22,6 +22,15 @@ final class DatabaseErrors {
         return msg == null ? e.getClass().getSimpleName() : msg.lines().findFirst().orElse(msg);
     }
 
+    /**
+     * Whether the connection itself was lost (SQLSTATE class 08, or the server shutting the session
+     * down: 57P01–57P03), as opposed to the statement failing on a healthy connection.
+     */
+    static boolean connectionLost(SQLException e) {
+        String state = e.getSQLState();
+        return state != null && (state.startsWith("08") || state.startsWith("57P0"));
+    }
+
     static String hint(Throwable e) {
         if (e instanceof PSQLException p && p.getServerErrorMessage() != null
                 && p.getServerErrorMessage().getHint() != null) {

@@ -211,20 +211,28 @@ public final class StreamTableService {
      * @throws RefreshFailedException when the refresh did not commit
      */
     public RefreshResult refresh(StreamTableKey key) throws SQLException {
-        try (Connection c = db.connect()) {
-            Instant start = Instant.now();
-            long t0 = System.nanoTime();
-            try {
-                return RefreshTransaction.run(c, key);
-            } catch (NoSuchStreamTableException e) {
-                throw e;
-            } catch (SQLException e) {
-                if ("42P01".equals(e.getSQLState()) && !catalogExists(c)) {
-                    throw new NoSuchStreamTableException(key);
+        for (int attempt = 1; ; attempt++) {
+            try (Connection c = db.connect()) {
+                Instant start = Instant.now();
+                long t0 = System.nanoTime();
+                try {
+                    return RefreshTransaction.run(c, key);
+                } catch (NoSuchStreamTableException e) {
+                    throw e;
+                } catch (SQLException e) {
+                    if (attempt == 1 && DatabaseErrors.connectionLost(e)) {
+                        // A refresh commits completely or not at all, and the next one starts from whatever
+                        // frontier committed: one that lost its connection (a switchover, a restart, a pooled
+                        // connection the server closed) simply runs again, on a new connection.
+                        continue;
+                    }
+                    if ("42P01".equals(e.getSQLState()) && !catalogExists(c)) {
+                        throw new NoSuchStreamTableException(key);
+                    }
+                    throw failed(c, key, start, t0, e);
+                } catch (RuntimeException e) {
+                    throw failed(c, key, start, t0, e);
                 }
-                throw failed(c, key, start, t0, e);
-            } catch (RuntimeException e) {
-                throw failed(c, key, start, t0, e);
             }
         }
     }

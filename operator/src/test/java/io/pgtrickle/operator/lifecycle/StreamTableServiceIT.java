@@ -4,6 +4,7 @@ import io.pgtrickle.crds.v1alpha1.ReclaimPolicy;
 import io.pgtrickle.crds.v1alpha1.RefreshMode;
 import io.pgtrickle.operator.catalog.StreamTableRecord;
 import io.pgtrickle.operator.db.InvalidQueryException;
+import io.pgtrickle.operator.db.PooledDatabase;
 import io.pgtrickle.operator.db.QualifiedName;
 import io.pgtrickle.operator.refresh.RefreshFailedException;
 import io.pgtrickle.operator.refresh.RefreshResult;
@@ -76,6 +77,27 @@ class StreamTableServiceIT {
                     + " last_refresh_mode FROM pgtrickle.stream_tables WHERE name = 'open_orders'"));
             assertEquals(List.of(r.rows() + "|DIFFERENTIAL"), Rows.multiset(c, "SELECT rows || '|' || mode"
                     + " FROM pgtrickle.refresh_history WHERE name = 'open_orders' ORDER BY id DESC LIMIT 1"));
+        }
+    }
+
+    @Test
+    void aRefreshThatLosesItsPooledConnectionRunsAgainOnANewOne() throws Exception {
+        try (PooledDatabase pool = new PooledDatabase(PG.database().asDatabase(), 2)) {
+            StreamTableService pooled = new StreamTableService(pool);
+            pooled.apply(def("open_amounts", "open_amounts", "SELECT id, amount FROM orders WHERE status = 'open'"));
+            StreamTableKey key = new StreamTableKey("default", "open_amounts");
+            pooled.refresh(key);
+            // a switchover or restart: every session of the database ends, the pooled one included
+            PG.database().exec("SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                    + " WHERE datname = current_database() AND pid <> pg_backend_pid()");
+            PG.database().exec("UPDATE orders SET amount = amount + 1 WHERE id = 3");
+            assertEquals("DIFFERENTIAL", pooled.refresh(key).mode());
+            try (Connection c = PG.database().connect()) {
+                assertEquals(Rows.multiset(c, "SELECT id, amount FROM orders WHERE status = 'open'"),
+                        Rows.storage(c, "open_amounts"));
+                assertEquals(List.of("0"), Rows.multiset(c,
+                        "SELECT consecutive_errors FROM pgtrickle.stream_tables WHERE name = 'open_amounts'"));
+            }
         }
     }
 
