@@ -2,14 +2,13 @@ package io.pgtrickle.operator.cli;
 
 import io.pgtrickle.crds.v1alpha1.StreamTable;
 import io.pgtrickle.operator.catalog.StreamTableRecord;
+import io.pgtrickle.dvm.plan.SourceUse;
 import io.pgtrickle.operator.db.InvalidQueryException;
 import io.pgtrickle.operator.db.JdbcDatabase;
-import io.pgtrickle.dvm.plan.SourceUse;
+import io.pgtrickle.operator.errors.UserFacingException;
 import io.pgtrickle.operator.lifecycle.ApplyResult;
 import io.pgtrickle.operator.lifecycle.Explanation;
-import io.pgtrickle.operator.lifecycle.ModeDecision;
 import io.pgtrickle.operator.lifecycle.NoSuchStreamTableException;
-import io.pgtrickle.operator.lifecycle.StreamTableConflictException;
 import io.pgtrickle.operator.lifecycle.StreamTableDefinition;
 import io.pgtrickle.operator.lifecycle.StreamTableKey;
 import io.pgtrickle.operator.lifecycle.StreamTableService;
@@ -123,10 +122,7 @@ public final class Main {
             } catch (InvalidQueryException e) {
                 failed++;
                 report(name, "invalid query: " + e.getMessage(), e.hint());
-            } catch (StreamTableConflictException e) {
-                failed++;
-                report(name, e.getMessage(), e.hint());
-            } catch (ModeDecision.UnsupportedModeException e) {
+            } catch (UserFacingException e) {
                 failed++;
                 report(name, e.getMessage(), e.hint());
             } catch (IllegalArgumentException e) {

@@ -7,8 +7,8 @@ import io.pgtrickle.crds.v1alpha1.RefreshPolicy;
 import io.pgtrickle.crds.v1alpha1.StreamTable;
 import io.pgtrickle.crds.v1alpha1.StreamTableStatus;
 import io.pgtrickle.operator.catalog.StreamTableRecord;
+import io.pgtrickle.operator.errors.UserFacingException;
 import io.pgtrickle.operator.lifecycle.StreamTableKey;
-import io.pgtrickle.operator.refresh.RefreshFailedException;
 import io.pgtrickle.operator.refresh.RefreshResult;
 import io.pgtrickle.operator.schedule.RefreshScheduler;
 import org.slf4j.Logger;
@@ -80,7 +80,7 @@ public final class OperatorRuntime implements AutoCloseable {
 
         @Override
         public void failed(StreamTableKey key, RuntimeException error, int consecutiveErrors, Instant retryAt) {
-            update(key, error.getMessage(), error instanceof RefreshFailedException f ? f.hint() : null);
+            update(key, error.getMessage(), error instanceof UserFacingException f ? f.hint() : null);
         }
 
         private void update(StreamTableKey key, String error, String hint) {

@@ -2,6 +2,7 @@ package io.pgtrickle.operator.lifecycle;
 
 import io.pgtrickle.crds.v1alpha1.RefreshMode;
 import io.pgtrickle.dvm.plan.Plan;
+import io.pgtrickle.operator.errors.UserFacingException;
 
 /**
  * The refresh mode actually used for a stream table and, in words a user can act on, why. A
@@ -33,16 +34,9 @@ public record ModeDecision(String effectiveMode, String reason) {
     }
 
     /** The requested mode cannot be honoured; reported with reason {@code UnsupportedRefreshMode}. */
-    public static final class UnsupportedModeException extends RuntimeException {
-        private final String hint;
-
+    public static final class UnsupportedModeException extends UserFacingException {
         public UnsupportedModeException(String message, String hint) {
-            super(message);
-            this.hint = hint;
-        }
-
-        public String hint() {
-            return hint;
+            super(message, hint, null);
         }
     }
 }
