@@ -90,6 +90,9 @@ public final class CatalogSchema {
                         source_schema text   NOT NULL,
                         source_table  text   NOT NULL,
                         columns       text[] NOT NULL)""");
+            // Change capture installed before capture-lost markers existed.
+            s.execute("ALTER TABLE IF EXISTS pgtrickle_changes.truncates ADD COLUMN IF NOT EXISTS kind text NOT NULL"
+                    + " DEFAULT 'truncate'");
             s.execute("CREATE INDEX IF NOT EXISTS refresh_history_st ON pgtrickle.refresh_history (namespace, name, id)");
             s.execute("""
                     CREATE TABLE IF NOT EXISTS pgtrickle.catalog_version (

@@ -23,6 +23,15 @@ import java.util.Set;
  * TRUNCATE leaves a marker in {@code pgtrickle_changes.truncates}, which makes dependants refresh
  * in FULL.
  *
+ * <p>Source DDL never breaks the source's writers. The trigger names no source column: it reads
+ * the captured columns through a projection function, {@code pgtrickle_changes."proj_<oid>"}, whose
+ * SQL-standard body ({@code BEGIN ATOMIC}) PostgreSQL parses once and keeps by column number. So a
+ * captured column can be renamed (writers go on, captured as before; stream tables whose query names
+ * the old column fail until their query is updated); dropping a captured column or changing its type
+ * is refused by PostgreSQL, naming the projection that depends on it. If the projection is dropped
+ * anyway ({@code DROP COLUMN … CASCADE}), the trigger records a capture-lost marker instead of
+ * failing, dependants recompute in FULL, and the next apply installs capture again.
+ *
  * <p>Install runs in a transaction of its own that commits before the stream table's initial
  * load takes its snapshot: every writer either committed before the triggers existed (and is in
  * the load) or fires them (and is in a later batch). See {@code docs/refresh.md}.
@@ -50,7 +59,8 @@ public final class ChangeCapture {
             s.execute("""
                     CREATE TABLE IF NOT EXISTS pgtrickle_changes.truncates (
                         source_oid bigint NOT NULL,
-                        __pgt_xid  xid8   NOT NULL DEFAULT pg_current_xact_id())""");
+                        __pgt_xid  xid8   NOT NULL DEFAULT pg_current_xact_id(),
+                        kind       text   NOT NULL DEFAULT 'truncate')""");
             for (SourceUse src : sources) {
                 installOne(c, src);
             }
@@ -97,7 +107,11 @@ public final class ChangeCapture {
                     }
                 }
             }
-            s.execute(captureFunction(src.oid(), new ArrayList<>(wanted)));
+            List<String> columns = new ArrayList<>(wanted);
+            // Its result columns change when the buffer widens, which CREATE OR REPLACE cannot do.
+            s.execute("DROP FUNCTION IF EXISTS " + projectionName(src.oid()) + "(" + sourceRowType(src) + ")");
+            s.execute(projectionFunction(src, columns, types));
+            s.execute(captureFunction(src.oid(), columns));
             String table = Identifiers.quote(src.schema()) + "." + Identifiers.quote(src.table());
             String fn = functionName(src.oid());
             for (String[] t : new String[][] {
@@ -125,31 +139,104 @@ public final class ChangeCapture {
         return SCHEMA + "." + Identifiers.quote("capture_" + oid);
     }
 
-    /** The trigger function: one set-based INSERT per statement, never per row. */
+    static String projectionName(long oid) {
+        return SCHEMA + "." + Identifiers.quote("proj_" + oid);
+    }
+
+    private static String sourceRowType(SourceUse src) {
+        return Identifiers.quote(src.schema()) + "." + Identifiers.quote(src.table());
+    }
+
+    /**
+     * The captured columns of one source row, by column number: a SQL-standard body is parsed when it
+     * is created and follows renames; PostgreSQL refuses to drop or retype a column it reads. Inlined
+     * into the trigger's INSERT, it costs nothing per row.
+     */
+    static String projectionFunction(SourceUse src, List<String> columns, Map<String, String> types) {
+        List<String> out = columns.stream().map(c -> Identifiers.quote(c) + " " + types.get(c)).toList();
+        List<String> pick = columns.stream().map(c -> "r." + Identifiers.quote(c)).toList();
+        return """
+                CREATE FUNCTION %s(r %s) RETURNS TABLE (%s)
+                LANGUAGE sql IMMUTABLE PARALLEL SAFE
+                BEGIN ATOMIC
+                    SELECT %s;
+                END""".formatted(projectionName(src.oid()), sourceRowType(src), String.join(", ", out),
+                pick.isEmpty() ? "NULL::int" : String.join(", ", pick));
+    }
+
+    /**
+     * The trigger function: one set-based INSERT per statement, never per row, naming no source
+     * column (see {@link #projectionFunction}). Without its projection it records a capture-lost
+     * marker rather than failing the writer's statement.
+     */
     static String captureFunction(long oid, List<String> columns) {
         String buffer = bufferTable(oid);
         String cols = String.join(", ", columns.stream().map(Identifiers::quote).toList());
         String target = "INSERT INTO " + buffer + " (\"__pgt_xid\", \"__pgt_weight\"" + (cols.isEmpty() ? "" : ", " + cols)
                 + ")";
-        String pick = cols.isEmpty() ? "" : ", " + cols;
+        String pick = cols.isEmpty() ? "" : ", p.*";
+        String proj = projectionName(oid);
+        String from = "%s AS o, LATERAL " + proj + "(o) AS p";
         return """
                 CREATE OR REPLACE FUNCTION %s() RETURNS trigger
                 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $pgt$
                 DECLARE
                     xid xid8 := pg_current_xact_id();
                 BEGIN
-                    IF TG_OP = 'INSERT' THEN
-                        %s SELECT xid, 1%s FROM pgt_new;
-                    ELSIF TG_OP = 'DELETE' THEN
-                        %s SELECT xid, -1%s FROM pgt_old;
-                    ELSIF TG_OP = 'UPDATE' THEN
-                        %s SELECT xid, -1%s FROM pgt_old UNION ALL SELECT xid, 1%s FROM pgt_new;
-                    ELSE
+                    IF TG_OP = 'TRUNCATE' THEN
                         INSERT INTO pgtrickle_changes.truncates (source_oid) VALUES (%d);
+                    ELSIF to_regproc(%s) IS NULL THEN
+                        INSERT INTO pgtrickle_changes.truncates (source_oid, kind) VALUES (%d, 'capture lost');
+                    ELSIF TG_OP = 'INSERT' THEN
+                        %s SELECT xid, 1%s FROM %s;
+                    ELSIF TG_OP = 'DELETE' THEN
+                        %s SELECT xid, -1%s FROM %s;
+                    ELSE
+                        %s SELECT xid, -1%s FROM %s UNION ALL SELECT xid, 1%s FROM %s;
                     END IF;
                     RETURN NULL;
                 END
-                $pgt$""".formatted(functionName(oid), target, pick, target, pick, target, pick, pick, oid);
+                $pgt$""".formatted(functionName(oid), oid, Identifiers.literal(proj), oid,
+                target, pick, from.formatted("pgt_new"),
+                target, pick, from.formatted("pgt_old"),
+                target, pick, from.formatted("pgt_old"), pick, from.formatted("pgt_new"));
+    }
+
+    /**
+     * Lets the operator drop {@code qualifiedTable} (a stream table's storage, read by another stream
+     * table): removes the projection that would make PostgreSQL refuse. The table's triggers go with
+     * it; dependants refresh in FULL until applied again. Runs in the caller's transaction.
+     */
+    public static void releaseTable(Connection c, String qualifiedTable) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT to_regclass(?)::oid::bigint")) {
+            ps.setString(1, qualifiedTable);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                long oid = rs.getLong(1);
+                if (!rs.wasNull()) {
+                    try (Statement s = c.createStatement()) {
+                        s.execute("DROP FUNCTION IF EXISTS " + projectionName(oid));
+                    }
+                }
+            }
+        }
+    }
+
+    /** Whether some of these sources lost their projection (a captured column dropped with CASCADE). */
+    public static boolean captureLost(Connection c, List<SourceUse> sources) throws SQLException {
+        for (SourceUse src : sources) {
+            try (PreparedStatement ps = c.prepareStatement("SELECT to_regproc(?) IS NULL AND to_regclass(?) IS NOT NULL")) {
+                ps.setString(1, projectionName(src.oid()));
+                ps.setString(2, bufferTable(src.oid()));
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    if (rs.getBoolean(1)) {
+                        return true;
+                    }
+                }
+            }
+        }
+        return false;
     }
 
     /**
@@ -185,6 +272,7 @@ public final class ChangeCapture {
                     }
                 }
                 s.execute("DROP FUNCTION IF EXISTS " + functionName(oid) + "()");
+                s.execute("DROP FUNCTION IF EXISTS " + projectionName(oid));
                 s.execute("DROP TABLE IF EXISTS " + bufferTable(oid));
                 s.execute("DELETE FROM pgtrickle.change_buffers WHERE source_oid = " + oid);
                 s.execute("DELETE FROM pgtrickle_changes.truncates WHERE source_oid = " + oid);

@@ -73,8 +73,9 @@ public final class StreamTableService {
                     // a source was dropped and recreated (e.g. an upstream stream table was rebuilt)
                     || (differential && !new CatalogStore(c).sourceOids(def.key().namespace(), def.key().name())
                             .equals(planned));
-            if (rebuild && differential) {
-                // Committed before the load's snapshot is taken: see ChangeCapture.
+            if (differential && (rebuild || ChangeCapture.captureLost(c, plan.sources()))) {
+                // Committed before the load's snapshot is taken: see ChangeCapture. Also reinstalls a capture
+                // whose projection was dropped (dependants refresh in FULL until then).
                 ChangeCapture.install(c, plan.sources());
             }
             // Wait for a running refresh before the snapshot is taken (see RefreshTransaction#begin).
@@ -99,6 +100,7 @@ public final class StreamTableService {
                     List<String> storageDdl = plan.storageDdl(table);
                     try (Statement s = c.createStatement()) {
                         if (existing.isPresent()) {
+                            ChangeCapture.releaseTable(c, table);
                             s.execute("DROP TABLE IF EXISTS " + table);
                             store.invalidateDependants(def.table());
                         }
@@ -283,9 +285,10 @@ public final class StreamTableService {
                     return DeleteOutcome.NOTHING_INSTALLED;
                 }
                 if (reclaim == ReclaimPolicy.Delete) {
+                    String table = new QualifiedName(rec.get().storageSchema(), rec.get().storageTable()).sql();
+                    ChangeCapture.releaseTable(c, table);
                     try (var s = c.createStatement()) {
-                        s.execute("DROP TABLE IF EXISTS "
-                                + new QualifiedName(rec.get().storageSchema(), rec.get().storageTable()).sql());
+                        s.execute("DROP TABLE IF EXISTS " + table);
                     }
                 }
                 store.delete(key.namespace(), key.name());

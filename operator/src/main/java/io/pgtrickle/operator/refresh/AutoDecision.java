@@ -4,7 +4,7 @@ import io.pgtrickle.operator.catalog.InstalledRefresh;
 
 /**
  * Whether one refresh applies its batch (DIFFERENTIAL) or recomputes in full, and why, in words a
- * user reads in the status: no frontier yet, a truncated source, or, for AUTO, a batch too large for
+ * user reads in the status: no frontier yet, a truncated source or lost capture, or, for AUTO, a batch too large for
  * the RefreshPolicy's ratio or for the costs learnt from this stream table's past refreshes.
  */
 final class AutoDecision {
@@ -35,7 +35,11 @@ final class AutoDecision {
         if (r.noFrontier()) {
             return "no previous refresh to continue from";
         }
-        if (b.truncated()) {
+        if (BatchStats.CAPTURE_LOST.equals(b.marker())) {
+            return "the change capture of a source was removed (a captured column dropped with CASCADE?);"
+                    + " recomputing in FULL until the stream table is applied again";
+        }
+        if (b.marker() != null) {
             return "a source table was truncated";
         }
         if (!"AUTO".equals(r.refreshMode()) || b.changes() == 0) {

@@ -16,14 +16,21 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * What the batch holds, in one query: truncations, whether it is empty, its size, the sources' size
+ * What the batch holds, in one query: markers (a source truncated, or its change capture lost; null when
+ * none), whether it is empty, its size, the sources' size
  * and what past refreshes cost (for AUTO). AUTO counts the batch up to {@code countedUpTo} (where it
  * recomputes in full whatever it learnt); otherwise the count stops past
  * {@link RefreshTransaction#PREPARED_MAX_CHANGES}.
  */
-record BatchStats(boolean truncated, long changes, long sourceRows, RefreshCosts costs, long countedUpTo) {
+record BatchStats(String marker, long changes, long sourceRows, RefreshCosts costs, long countedUpTo) {
+    /** The marker of a truncated source (see {@code ChangeCapture}). */
+    static final String TRUNCATE = "truncate";
+
+    /** The marker of a write the trigger could not capture (see {@code ChangeCapture}). */
+    static final String CAPTURE_LOST = "capture lost";
+
     boolean empty() {
-        return !truncated && changes == 0;
+        return marker == null && changes == 0;
     }
 
     /**
@@ -46,7 +53,7 @@ record BatchStats(boolean truncated, long changes, long sourceRows, RefreshCosts
 
     static BatchStats query(Connection c, StreamTableKey key, InstalledRefresh r) throws SQLException {
         if (r.noFrontier()) {
-            return new BatchStats(true, 0, 0, RefreshCosts.NONE, Long.MAX_VALUE);
+            return new BatchStats(TRUNCATE, 0, 0, RefreshCosts.NONE, Long.MAX_VALUE);
         }
         String prev = RefreshTransaction.previousFrontier(key);
         String oids = r.sourceOids().stream().map(String::valueOf).reduce((a, b) -> a + "," + b).orElse("0");
@@ -68,7 +75,7 @@ record BatchStats(boolean truncated, long changes, long sourceRows, RefreshCosts
                 + " 0)), 0)::bigint AS n FROM pg_class c WHERE c.oid IN (" + oids + ")) t),\nd AS ("
                 + history.formatted("id, changes, duration_ms", "mode = 'DIFFERENTIAL' AND changes >= "
                 + AutoDecision.MIN_LEARNING_BATCH, 20) + ")\n" : "")
-                + "SELECT EXISTS (SELECT 1 FROM pgtrickle_changes.truncates WHERE source_oid IN (" + oids
+                + "SELECT (SELECT min(kind) FROM pgtrickle_changes.truncates WHERE source_oid IN (" + oids
                 + ") AND NOT pg_visible_in_snapshot(\"__pgt_xid\", " + prev + ") AND \"__pgt_xid\" >= pg_snapshot_xmin("
                 + prev + ")),\n" + changes + ",\n"
                 + (auto ? "(SELECT n FROM s), (SELECT array_agg(changes) FROM d), (SELECT array_agg(duration_ms) FROM d),"
@@ -98,7 +105,7 @@ record BatchStats(boolean truncated, long changes, long sourceRows, RefreshCosts
             counted = rs.getLong(7);
             counted = rs.wasNull() ? Long.MAX_VALUE : counted;
         }
-        return new BatchStats(rs.getBoolean(1), rs.getLong(2), rs.getLong(3), costs, counted);
+        return new BatchStats(rs.getString(1), rs.getLong(2), rs.getLong(3), costs, counted);
     }
 
     private static long[] longs(Array a) throws SQLException {

@@ -2,6 +2,7 @@ package io.pgtrickle.operator.cdc;
 
 import io.pgtrickle.crds.v1alpha1.ReclaimPolicy;
 import io.pgtrickle.crds.v1alpha1.RefreshMode;
+import io.pgtrickle.operator.db.InvalidQueryException;
 import io.pgtrickle.operator.db.QualifiedName;
 import io.pgtrickle.operator.lifecycle.StreamTableDefinition;
 import io.pgtrickle.operator.lifecycle.StreamTableKey;
@@ -17,6 +18,7 @@ import java.sql.Connection;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ChangeCaptureIT {
@@ -99,6 +101,77 @@ class ChangeCaptureIT {
             assertEquals(0, Rows.count(c, "SELECT count(*) FROM pg_trigger WHERE tgrelid = 'q'::regclass"
                     + " AND NOT tgisinternal"), "no triggers left on q");
         }
+    }
+
+    @Test
+    void renamingACapturedColumnNeverBreaksTheSourcesWriters() throws Exception {
+        PG.database().exec("CREATE TABLE r (id int PRIMARY KEY, amount int, status text)",
+                "INSERT INTO r SELECT g, g, CASE WHEN g % 2 = 0 THEN 'open' ELSE 'done' END FROM generate_series(1, 50) g");
+        service.apply(def("r_amounts", "SELECT id, amount FROM r"));
+        service.apply(def("r_status", "SELECT id, status FROM r"));
+
+        PG.database().exec("ALTER TABLE r RENAME COLUMN amount TO total");
+        // writers go on: the capture reads columns by number, not by name
+        PG.database().exec("UPDATE r SET total = total + 100, status = 'done' WHERE id <= 10",
+                "INSERT INTO r VALUES (100, 7, 'open')", "DELETE FROM r WHERE id = 50");
+
+        // both go on incrementally: the captured values follow the column, as a view would
+        for (String st : List.of("r_status", "r_amounts")) {
+            assertEquals("DIFFERENTIAL", service.refresh(new StreamTableKey("cdc", st)).mode());
+        }
+        try (Connection c = PG.database().connect()) {
+            assertEquals(Rows.multiset(c, "SELECT id, status FROM r"), Rows.storage(c, "r_status"));
+            assertEquals(Rows.multiset(c, "SELECT id, total FROM r"), Rows.storage(c, "r_amounts"));
+        }
+        // the query text itself no longer plans: the next apply (the operator re-checks periodically) says so
+        InvalidQueryException invalid = assertThrows(InvalidQueryException.class,
+                () -> service.apply(def("r_amounts", "SELECT id, amount FROM r")));
+        assertTrue(invalid.getMessage().contains("amount"), invalid.getMessage());
+        // until the query names the column as it is now
+        service.apply(def("r_amounts", "SELECT id, total AS amount FROM r"));
+        PG.database().exec("UPDATE r SET total = total + 1 WHERE id BETWEEN 20 AND 25");
+        assertEquals("DIFFERENTIAL", service.refresh(new StreamTableKey("cdc", "r_amounts")).mode());
+        try (Connection c = PG.database().connect()) {
+            assertEquals(Rows.multiset(c, "SELECT id, total FROM r"), Rows.storage(c, "r_amounts"));
+        }
+    }
+
+    @Test
+    void droppingOrRetypingACapturedColumnIsRefusedAndCascadeFallsBackToFull() throws Exception {
+        PG.database().exec("CREATE TABLE d (id int PRIMARY KEY, amount int, note text, spare text)",
+                "INSERT INTO d SELECT g, g, 'n' || g, 's' FROM generate_series(1, 40) g");
+        service.apply(def("d_amounts", "SELECT id, amount FROM d"));
+        service.apply(def("d_notes", "SELECT id, note FROM d"));
+
+        IllegalStateException drop = assertThrows(IllegalStateException.class, () -> PG.database().exec(
+                "ALTER TABLE d DROP COLUMN amount"));
+        assertTrue(drop.getMessage().contains("pgtrickle_changes"), drop.getMessage());
+        IllegalStateException retype = assertThrows(IllegalStateException.class, () -> PG.database().exec(
+                "ALTER TABLE d ALTER COLUMN amount TYPE bigint"));
+        assertTrue(retype.getMessage().contains("pgtrickle_changes"), retype.getMessage());
+        // columns no stream table reads stay free
+        PG.database().exec("ALTER TABLE d DROP COLUMN spare", "ALTER TABLE d ADD COLUMN extra int");
+
+        // CASCADE removes the capture's projection: writers still go on, and the stream tables recompute
+        PG.database().exec("ALTER TABLE d DROP COLUMN amount CASCADE");
+        PG.database().exec("UPDATE d SET note = note || '!' WHERE id <= 5", "INSERT INTO d (id, note) VALUES (99, 'x')");
+        RefreshResult full = service.refresh(new StreamTableKey("cdc", "d_notes"));
+        assertEquals("FULL", full.mode());
+        assertTrue(full.reason().contains("capture"), full.reason());
+        // applying again installs capture anew; DIFFERENTIAL from then on
+        service.apply(def("d_notes", "SELECT id, note FROM d"));
+        PG.database().exec("UPDATE d SET note = note || '?' WHERE id BETWEEN 6 AND 9");
+        assertEquals("DIFFERENTIAL", service.refresh(new StreamTableKey("cdc", "d_notes")).mode());
+        try (Connection c = PG.database().connect()) {
+            assertEquals(Rows.multiset(c, "SELECT id, note FROM d"), Rows.storage(c, "d_notes"));
+        }
+        // a source stream tables read cannot be dropped from under them either
+        IllegalStateException dropTable = assertThrows(IllegalStateException.class,
+                () -> PG.database().exec("DROP TABLE d"));
+        assertTrue(dropTable.getMessage().contains("pgtrickle_changes"), dropTable.getMessage());
+        service.delete(new StreamTableKey("cdc", "d_amounts"), "uid-d_amounts", ReclaimPolicy.Delete);
+        service.delete(new StreamTableKey("cdc", "d_notes"), "uid-d_notes", ReclaimPolicy.Delete);
+        PG.database().exec("DROP TABLE d"); // nothing of pgtrickle's left to hold it
     }
 
     private static long oid(Connection c) throws Exception {
