@@ -90,6 +90,7 @@ public final class CatalogSchema {
                         source_schema text   NOT NULL,
                         source_table  text   NOT NULL,
                         columns       text[] NOT NULL)""");
+            s.execute(StorageGuard.FUNCTION);
             // Change capture installed before capture-lost markers existed.
             s.execute("ALTER TABLE IF EXISTS pgtrickle_changes.truncates ADD COLUMN IF NOT EXISTS kind text NOT NULL"
                     + " DEFAULT 'truncate'");

@@ -3,6 +3,7 @@ package io.pgtrickle.operator.lifecycle;
 import io.pgtrickle.crds.v1alpha1.ReclaimPolicy;
 import io.pgtrickle.operator.catalog.CatalogSchema;
 import io.pgtrickle.operator.catalog.CatalogStore;
+import io.pgtrickle.operator.catalog.StorageGuard;
 import io.pgtrickle.operator.catalog.StreamTableRecord;
 import io.pgtrickle.dvm.plan.Plan;
 import io.pgtrickle.dvm.plan.Planner;
@@ -114,6 +115,7 @@ public final class StreamTableService {
                     long t0 = System.nanoTime();
                     long rows;
                     try (Statement s = c.createStatement()) {
+                        s.execute(StorageGuard.ALLOW);
                         rows = s.executeUpdate(plan.initialLoadSql(table));
                         // The primary key after the load: one index build rather than an insertion per row.
                         for (String ddl : storageDdl.subList(1, storageDdl.size())) {
@@ -124,6 +126,10 @@ public final class StreamTableService {
                 } else {
                     store.upsertDefinition(row, plan.initialLoadSql(table), refreshSql, oids,
                             def.tuning().maxChangeRatio(), def.tuning().learnFromHistory());
+                }
+                try (Statement s = c.createStatement()) {
+                    // also guards tables created before the guard existed
+                    s.execute(StorageGuard.installSql(table));
                 }
                 ChangeCapture.dropUnused(c);
                 c.commit();
@@ -284,11 +290,16 @@ public final class StreamTableService {
                     c.rollback();
                     return DeleteOutcome.NOTHING_INSTALLED;
                 }
+                QualifiedName storage = new QualifiedName(rec.get().storageSchema(), rec.get().storageTable());
+                String table = storage.sql();
                 if (reclaim == ReclaimPolicy.Delete) {
-                    String table = new QualifiedName(rec.get().storageSchema(), rec.get().storageTable()).sql();
                     ChangeCapture.releaseTable(c, table);
                     try (var s = c.createStatement()) {
                         s.execute("DROP TABLE IF EXISTS " + table);
+                    }
+                } else if (relationExists(c, storage)) {
+                    try (var s = c.createStatement()) {
+                        s.execute(StorageGuard.removeSql(table)); // the table is the user's from now on
                     }
                 }
                 store.delete(key.namespace(), key.name());

@@ -2,6 +2,7 @@ package io.pgtrickle.operator.refresh;
 
 import io.pgtrickle.operator.catalog.CatalogStore;
 import io.pgtrickle.operator.catalog.InstalledRefresh;
+import io.pgtrickle.operator.catalog.StorageGuard;
 import io.pgtrickle.operator.cdc.ChangeCapture;
 import io.pgtrickle.operator.db.Identifiers;
 import io.pgtrickle.operator.lifecycle.NoSuchStreamTableException;
@@ -41,7 +42,8 @@ public final class RefreshTransaction {
     static final int VACUUM_AFTER_ROWS = 10_000;
 
     /**
-     * Planner settings for the refresh transaction. The consolidated change feeding a MERGE is
+     * Settings of the refresh transaction, one statement. It may write storage tables
+     * ({@link StorageGuard}). Its planner: the consolidated change feeding a MERGE is
      * estimated at 200 rows whatever its size (PostgreSQL's default distinct count of a derived
      * relation), and at the default {@code random_page_cost} of 4 a probe of the storage key per change
      * row then looks dearer than reading the whole storage table: a 1 % batch of a 50,000-row stream
@@ -49,7 +51,7 @@ public final class RefreshTransaction {
      * just written (the change buffers, the storage table), so random reads cost about what sequential
      * ones do; a lower setting of the database is kept.
      */
-    static final String PLANNER_SETTINGS = "SELECT set_config('random_page_cost',"
+    static final String TRANSACTION_SETTINGS = StorageGuard.ALLOW + ", set_config('random_page_cost',"
             + " least(current_setting('random_page_cost')::float8, 1.1)::text, true)";
 
     private RefreshTransaction() {
@@ -137,7 +139,7 @@ public final class RefreshTransaction {
         BatchStats.Query stats = BatchStats.QUERIES.get(key);
         try (Statement s = c.createStatement()) {
             try (PreparedStatement fast = c.prepareStatement("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ;\n"
-                    + PLANNER_SETTINGS + ";\n" + CatalogStore.tryLockForRefreshSql(key.namespace(), key.name(),
+                    + TRANSACTION_SETTINGS + ";\n" + CatalogStore.tryLockForRefreshSql(key.namespace(), key.name(),
                     StreamTableLock.tryTransactionLockSql(key))
                     + (stats == null ? "" : ";\n" + stats.sql()))) {
                 serverPrepared(fast);
@@ -145,7 +147,7 @@ public final class RefreshTransaction {
                 while (fast.getResultSet() == null) {
                     fast.getMoreResults();
                 }
-                fast.getMoreResults(); // past the planner settings' row
+                fast.getMoreResults(); // past the transaction settings' row
                 InstalledRefresh row = null;
                 try (ResultSet rs = fast.getResultSet()) {
                     rs.next();
@@ -179,7 +181,7 @@ public final class RefreshTransaction {
             try {
                 c.setAutoCommit(false);
                 s.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ");
-                s.execute(PLANNER_SETTINGS);
+                s.execute(TRANSACTION_SETTINGS);
                 StreamTableLock.lockTransaction(c, key);
                 return new Begun(store.lockForRefresh(key.namespace(), key.name())
                         .orElseThrow(() -> new NoSuchStreamTableException(key)), null);

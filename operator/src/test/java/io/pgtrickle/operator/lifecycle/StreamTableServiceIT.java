@@ -102,6 +102,35 @@ class StreamTableServiceIT {
     }
 
     @Test
+    void onlyRefreshesWriteTheStorageTableUntilItIsRetainedOnDelete() throws Exception {
+        service.apply(def("guarded", "guarded", "SELECT id, amount FROM orders WHERE status = 'done'"));
+        for (String write : List.of("INSERT INTO guarded (id, amount, __pgt_row_id) VALUES (-1, 0, -1)",
+                "UPDATE guarded SET amount = 0", "DELETE FROM guarded", "TRUNCATE guarded")) {
+            IllegalStateException refused = assertThrows(IllegalStateException.class, () -> PG.database().exec(write));
+            assertTrue(refused.getMessage().contains("storage of a pg-trickle stream table"), refused.getMessage());
+        }
+        // refreshes, FULL ones included, are not refused
+        PG.database().exec("UPDATE orders SET amount = amount + 2 WHERE id IN (2, 5)");
+        assertEquals("DIFFERENTIAL", service.refresh(new StreamTableKey("default", "guarded")).mode());
+        service.apply(new StreamTableDefinition(new StreamTableKey("default", "guarded"), "uid-guarded",
+                QualifiedName.parse("guarded"), "SELECT id, amount FROM orders WHERE status = 'done'", RefreshMode.FULL,
+                "1m", false, ReclaimPolicy.Retain, 1L));
+        assertEquals("FULL", service.refresh(new StreamTableKey("default", "guarded")).mode());
+        try (Connection c = PG.database().connect()) {
+            assertEquals(Rows.multiset(c, "SELECT id, amount FROM orders WHERE status = 'done'"),
+                    Rows.storage(c, "guarded"));
+            // a repair by hand says so explicitly
+            c.setAutoCommit(false);
+            c.createStatement().execute("SET LOCAL pgtrickle.maintaining = on");
+            c.createStatement().execute("DELETE FROM guarded WHERE id = 1");
+            c.rollback();
+        }
+        // retained on delete: the table is the user's, writable
+        service.delete(new StreamTableKey("default", "guarded"), "uid-guarded", ReclaimPolicy.Retain);
+        PG.database().exec("INSERT INTO guarded (id, amount) VALUES (-1, 0)", "DROP TABLE guarded");
+    }
+
+    @Test
     void reapplyingTheSameSpecDoesNotRebuild() throws Exception {
         service.apply(def("same", "same_t", "SELECT id FROM orders"));
         assertFalse(service.apply(def("same", "same_t", "SELECT id FROM orders")).rebuilt());
