@@ -75,7 +75,10 @@ record BatchStats(String marker, long changes, long sourceRows, RefreshCosts cos
                 + " 0)), 0)::bigint AS n FROM pg_class c WHERE c.oid IN (" + oids + ")) t),\nd AS ("
                 + history.formatted("id, changes, duration_ms", "mode = 'DIFFERENTIAL' AND changes >= "
                 + AutoDecision.MIN_LEARNING_BATCH, 20) + ")\n" : "")
-                + "SELECT (SELECT min(kind) FROM pgtrickle_changes.truncates WHERE source_oid IN (" + oids
+                // kind read through to_jsonb: a marker table from before kinds existed has none (until the
+                // next apply adds it) and holds only truncations; the table is tiny
+                + "SELECT (SELECT min(coalesce(to_jsonb(m) ->> 'kind', '" + TRUNCATE + "'))"
+                + " FROM pgtrickle_changes.truncates m WHERE source_oid IN (" + oids
                 + ") AND NOT pg_visible_in_snapshot(\"__pgt_xid\", " + prev + ") AND \"__pgt_xid\" >= pg_snapshot_xmin("
                 + prev + ")),\n" + changes + ",\n"
                 + (auto ? "(SELECT n FROM s), (SELECT array_agg(changes) FROM d), (SELECT array_agg(duration_ms) FROM d),"
