@@ -1,5 +1,11 @@
 package io.pgtrickle.operator.catalog;
 
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+
 /**
  * Keeps writers other than pg-trickle out of storage tables. A row written, changed or deleted by
  * hand would make the next DIFFERENTIAL refresh apply its change to contents that no longer match the
@@ -35,10 +41,27 @@ public final class StorageGuard {
     private StorageGuard() {
     }
 
-    /** Installs (or keeps) the guard on a storage table. */
-    public static String installSql(String qualifiedTable) {
-        return "CREATE OR REPLACE TRIGGER " + TRIGGER + " BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE ON "
-                + qualifiedTable + " FOR EACH STATEMENT EXECUTE FUNCTION pgtrickle.guard_storage()";
+    /**
+     * Installs the guard on a storage table that lacks it (new, or created before guards existed).
+     * Leaves a guarded table alone: replacing the trigger would invalidate the cached plans of every
+     * statement on the table at each periodic re-apply.
+     */
+    public static void ensure(Connection c, String qualifiedTable) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgrelid = ?::regclass AND tgname = ?)")) {
+            ps.setString(1, qualifiedTable);
+            ps.setString(2, TRIGGER);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                if (!rs.getBoolean(1)) {
+                    return;
+                }
+            }
+        }
+        try (Statement s = c.createStatement()) {
+            s.execute("CREATE TRIGGER " + TRIGGER + " BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE ON "
+                    + qualifiedTable + " FOR EACH STATEMENT EXECUTE FUNCTION pgtrickle.guard_storage()");
+        }
     }
 
     /** Removes it from a table that stops being a storage table (deleted with reclaimPolicy Retain). */

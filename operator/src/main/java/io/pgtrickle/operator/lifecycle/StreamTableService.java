@@ -127,10 +127,7 @@ public final class StreamTableService {
                     store.upsertDefinition(row, plan.initialLoadSql(table), refreshSql, oids,
                             def.tuning().maxChangeRatio(), def.tuning().learnFromHistory());
                 }
-                try (Statement s = c.createStatement()) {
-                    // also guards tables created before the guard existed
-                    s.execute(StorageGuard.installSql(table));
-                }
+                StorageGuard.ensure(c, table);
                 ChangeCapture.dropUnused(c);
                 c.commit();
                 return new ApplyResult(store.find(def.key().namespace(), def.key().name()).orElseThrow(), rebuild);
