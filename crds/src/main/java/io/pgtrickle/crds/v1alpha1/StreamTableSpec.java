@@ -65,7 +65,9 @@ public class StreamTableSpec {
   private LocalObjectReference refreshPolicyRef;
 
   @Default("false")
-  @JsonPropertyDescription("While true, no refreshes are scheduled; the storage table keeps its last contents.")
+  @JsonPropertyDescription("While true, no refreshes are scheduled; the storage table keeps its last contents. "
+      + "The stream table stops holding captured changes (a source's change capture is removed when no other "
+      + "stream table reads it), so the first refresh after resuming recomputes in full.")
   private Boolean suspend;
 
   @Default("Delete")

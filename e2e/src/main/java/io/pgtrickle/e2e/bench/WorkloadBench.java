@@ -163,7 +163,7 @@ public final class WorkloadBench {
 
     private static StreamTableDefinition def(String name, String query, RefreshMode mode) {
         return new StreamTableDefinition(new StreamTableKey("bench", name), "bench-" + name,
-                new QualifiedName("public", name), query, mode, "1h", true, ReclaimPolicy.Delete, 1L);
+                new QualifiedName("public", name), query, mode, "1h", false, ReclaimPolicy.Delete, 1L);
     }
 
     static void load(Connection c, long n) throws SQLException {

@@ -185,7 +185,7 @@ public final class CatalogStore {
 
     private static final String REFRESH_COLUMNS = """
             storage_schema, storage_table, refresh_mode, effective_mode, load_sql, refresh_sql,
-                   source_oids, frontier IS NULL, max_change_ratio, learn_from_history""";
+                   source_oids, frontier IS NULL, max_change_ratio, learn_from_history, suspended""";
 
     /** What a refresh needs to run, read with the row locked. */
     public Optional<InstalledRefresh> lockForRefresh(String namespace, String name) throws SQLException {
@@ -220,7 +220,20 @@ public final class CatalogStore {
         Long[] oids = (Long[]) rs.getArray(at + 6).getArray();
         return new InstalledRefresh(new QualifiedName(rs.getString(at), rs.getString(at + 1)),
                 rs.getString(at + 2), rs.getString(at + 3), rs.getString(at + 4), rs.getString(at + 5), List.of(oids),
-                rs.getBoolean(at + 7), rs.getDouble(at + 8), rs.getBoolean(at + 9));
+                rs.getBoolean(at + 7), rs.getDouble(at + 8), rs.getBoolean(at + 9), rs.getBoolean(at + 10));
+    }
+
+    /**
+     * A suspended stream table stops holding change-buffer rows: without a frontier its next refresh
+     * recomputes in full, and its sources' buffers are cleaned (or dropped) as if it did not read them.
+     */
+    public void releaseFrontier(String namespace, String name) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "UPDATE pgtrickle.stream_tables SET frontier = NULL WHERE namespace = ? AND name = ?")) {
+            ps.setString(1, namespace);
+            ps.setString(2, name);
+            ps.executeUpdate();
+        }
     }
 
     /** Records a successful refresh: frontier = this transaction's snapshot. */

@@ -12,10 +12,11 @@ import java.util.List;
  * @param noFrontier  true when no refresh has committed yet (the next one must be FULL)
  * @param maxChangeRatio   the RefreshPolicy's AUTO threshold, copied at apply time
  * @param learnFromHistory whether AUTO predicts costs from past refreshes
+ * @param suspended  spec.suspend: no refreshes until resumed (its change capture is released)
  */
 public record InstalledRefresh(QualifiedName table, String refreshMode, String effectiveMode, String loadSql,
                                String refreshSql, List<Long> sourceOids, boolean noFrontier,
-                               double maxChangeRatio, boolean learnFromHistory) {
+                               double maxChangeRatio, boolean learnFromHistory, boolean suspended) {
     public InstalledRefresh {
         sourceOids = List.copyOf(sourceOids);
     }

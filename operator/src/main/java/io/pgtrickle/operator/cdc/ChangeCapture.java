@@ -222,10 +222,14 @@ public final class ChangeCapture {
         }
     }
 
-    /** Whether some of these sources lost their projection (a captured column dropped with CASCADE). */
-    public static boolean captureLost(Connection c, List<SourceUse> sources) throws SQLException {
+    /**
+     * Whether some of these sources are not captured: their buffer was dropped (no stream table read
+     * them while this one was suspended) or their projection was (a captured column dropped with
+     * CASCADE).
+     */
+    public static boolean missing(Connection c, List<SourceUse> sources) throws SQLException {
         for (SourceUse src : sources) {
-            try (PreparedStatement ps = c.prepareStatement("SELECT to_regproc(?) IS NULL AND to_regclass(?) IS NOT NULL")) {
+            try (PreparedStatement ps = c.prepareStatement("SELECT to_regproc(?) IS NULL OR to_regclass(?) IS NULL")) {
                 ps.setString(1, projectionName(src.oid()));
                 ps.setString(2, bufferTable(src.oid()));
                 try (ResultSet rs = ps.executeQuery()) {
@@ -240,8 +244,8 @@ public final class ChangeCapture {
     }
 
     /**
-     * Removes the buffers and triggers that no DIFFERENTIAL stream table reads any more. Runs in the
-     * caller's transaction.
+     * Removes the buffers and triggers that no DIFFERENTIAL stream table reads any more (suspended ones
+     * do not count). Runs in the caller's transaction.
      */
     public static void dropUnused(Connection c) throws SQLException {
         if (!exists(c)) {
@@ -256,7 +260,8 @@ public final class ChangeCapture {
                   FROM pgtrickle.change_buffers b
                  WHERE NOT EXISTS (SELECT 1 FROM pgtrickle.stream_table_sources s
                                      JOIN pgtrickle.stream_tables t USING (namespace, name)
-                                    WHERE s.source_oid = b.source_oid AND t.effective_mode = 'DIFFERENTIAL')""");
+                                    WHERE s.source_oid = b.source_oid AND t.effective_mode = 'DIFFERENTIAL'
+                                      AND NOT t.suspended)""");
              ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
                 unused.add(new long[] {rs.getLong(1), rs.getBoolean(3) && !rs.wasNull() ? 1 : 0});

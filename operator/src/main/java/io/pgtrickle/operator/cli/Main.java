@@ -12,7 +12,6 @@ import io.pgtrickle.operator.lifecycle.NoSuchStreamTableException;
 import io.pgtrickle.operator.lifecycle.StreamTableDefinition;
 import io.pgtrickle.operator.lifecycle.StreamTableKey;
 import io.pgtrickle.operator.lifecycle.StreamTableService;
-import io.pgtrickle.operator.refresh.RefreshFailedException;
 import io.pgtrickle.operator.refresh.RefreshResult;
 import io.pgtrickle.operator.schedule.DependencyOrder;
 import io.pgtrickle.operator.standalone.Demo;
@@ -201,7 +200,7 @@ public final class Main {
             } catch (NoSuchStreamTableException e) {
                 failed++;
                 report(display(k), e.getMessage(), null);
-            } catch (RefreshFailedException e) {
+            } catch (UserFacingException e) {
                 failed++;
                 report(display(k), e.getMessage(), e.hint());
             }

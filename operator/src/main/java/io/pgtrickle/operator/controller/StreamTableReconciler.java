@@ -125,7 +125,8 @@ public final class StreamTableReconciler implements Reconciler<StreamTable>, Cle
             if (def.suspend()) {
                 scheduler.cancel(key);
                 reason = Conditions.REASON_SUSPENDED;
-                message = "spec.suspend is true: no refreshes are scheduled";
+                message = "spec.suspend is true: no refreshes are scheduled and no changes are held for this stream"
+                        + " table; the first refresh after resuming recomputes in full";
             } else {
                 scheduler.schedule(key, service, Schedule.parse(def.schedule()),
                         DependencyOrder.depth(key, service::upstreamOf));

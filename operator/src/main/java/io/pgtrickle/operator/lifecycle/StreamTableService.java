@@ -19,6 +19,7 @@ import io.pgtrickle.operator.db.Database;
 import io.pgtrickle.operator.db.QualifiedName;
 import io.pgtrickle.operator.db.QueryChecker;
 import io.pgtrickle.operator.refresh.RefreshFailedException;
+import io.pgtrickle.operator.refresh.StreamTableSuspendedException;
 import io.pgtrickle.operator.refresh.RefreshResult;
 
 import java.sql.Connection;
@@ -74,9 +75,10 @@ public final class StreamTableService {
                     // a source was dropped and recreated (e.g. an upstream stream table was rebuilt)
                     || (differential && !new CatalogStore(c).sourceOids(def.key().namespace(), def.key().name())
                             .equals(planned));
-            if (differential && (rebuild || ChangeCapture.captureLost(c, plan.sources()))) {
-                // Committed before the load's snapshot is taken: see ChangeCapture. Also reinstalls a capture
-                // whose projection was dropped (dependants refresh in FULL until then).
+            if (differential && !def.suspend() && (rebuild || ChangeCapture.missing(c, plan.sources()))) {
+                // Committed before the load's snapshot is taken: see ChangeCapture. Also reinstalls capture that
+                // was released (a suspended stream table resumed) or lost its projection (dependants refresh
+                // in FULL until then).
                 ChangeCapture.install(c, plan.sources());
             }
             // Wait for a running refresh before the snapshot is taken (see RefreshTransaction#begin).
@@ -128,6 +130,11 @@ public final class StreamTableService {
                             def.tuning().maxChangeRatio(), def.tuning().learnFromHistory());
                 }
                 StorageGuard.ensure(c, table);
+                if (def.suspend()) {
+                    // Suspended: holds no change-buffer rows (a sole reader's capture is dropped just below); the
+                    // refresh after resuming recomputes in full.
+                    store.releaseFrontier(def.key().namespace(), def.key().name());
+                }
                 ChangeCapture.dropUnused(c);
                 c.commit();
                 return new ApplyResult(store.find(def.key().namespace(), def.key().name()).orElseThrow(), rebuild);
@@ -222,7 +229,7 @@ public final class StreamTableService {
                 long t0 = System.nanoTime();
                 try {
                     return RefreshTransaction.run(c, key);
-                } catch (NoSuchStreamTableException e) {
+                } catch (NoSuchStreamTableException | StreamTableSuspendedException e) {
                     throw e;
                 } catch (SQLException e) {
                     if (attempt == 1 && DatabaseErrors.connectionLost(e)) {

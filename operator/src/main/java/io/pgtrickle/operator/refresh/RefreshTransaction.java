@@ -66,6 +66,11 @@ public final class RefreshTransaction {
             CatalogStore store = new CatalogStore(c);
             Begun begun = begin(c, key, store);
             installed = begun.installed();
+            if (installed.suspended()) {
+                throw new StreamTableSuspendedException("stream table " + key.namespace() + "/" + key.name()
+                        + " is suspended: it is not refreshed and does not capture changes",
+                        "set spec.suspend to false and apply (the first refresh after that recomputes in full)");
+            }
             BatchStats batch = !installed.differential() ? null
                     : begun.stats() != null ? begun.stats() : BatchStats.query(c, key, installed);
             String fullReason = batch == null ? null : AutoDecision.fullReason(installed, batch);

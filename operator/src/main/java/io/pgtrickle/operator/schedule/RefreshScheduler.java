@@ -5,6 +5,7 @@ import io.pgtrickle.operator.lifecycle.StreamTableKey;
 import io.pgtrickle.operator.lifecycle.StreamTableService;
 import io.pgtrickle.operator.refresh.RefreshFailedException;
 import io.pgtrickle.operator.refresh.RefreshResult;
+import io.pgtrickle.operator.refresh.StreamTableSuspendedException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -139,6 +140,9 @@ public final class RefreshScheduler implements AutoCloseable {
             // Deleted behind our back (e.g. by another operator replica): stop, don't spin.
             entries.remove(e.key, e);
             listener.failed(e.key, ex, ++e.errors, null);
+        } catch (StreamTableSuspendedException ex) {
+            // Suspended by another apply (a replica, the CLI) since this was scheduled: not a failure.
+            entries.remove(e.key, e);
         } catch (Exception ex) {
             e.errors++;
             Instant retry = clock.instant().plus(backoff(e.errors));

@@ -8,6 +8,7 @@ import io.pgtrickle.operator.lifecycle.StreamTableDefinition;
 import io.pgtrickle.operator.lifecycle.StreamTableKey;
 import io.pgtrickle.operator.lifecycle.StreamTableService;
 import io.pgtrickle.operator.refresh.RefreshResult;
+import io.pgtrickle.operator.refresh.StreamTableSuspendedException;
 import io.pgtrickle.operator.testing.PostgresExtension;
 import io.pgtrickle.operator.testing.Rows;
 import org.junit.jupiter.api.BeforeAll;
@@ -36,7 +37,7 @@ class ChangeCaptureIT {
 
     private static StreamTableDefinition def(String name, String query) {
         return new StreamTableDefinition(new StreamTableKey("cdc", name), "uid-" + name,
-                new QualifiedName("public", name), query, RefreshMode.DIFFERENTIAL, "1h", true, ReclaimPolicy.Delete, 1L);
+                new QualifiedName("public", name), query, RefreshMode.DIFFERENTIAL, "1h", false, ReclaimPolicy.Delete, 1L);
     }
 
     private static List<String> bufferColumns() throws Exception {
@@ -92,7 +93,7 @@ class ChangeCaptureIT {
         PG.database().exec("CREATE TABLE q (id int PRIMARY KEY, v int)", "CREATE TABLE taken (x int)");
         try {
             service.apply(new StreamTableDefinition(new StreamTableKey("cdc", "clash"), "uid-clash",
-                    new QualifiedName("public", "taken"), "SELECT id, v FROM q", RefreshMode.AUTO, "1h", true,
+                    new QualifiedName("public", "taken"), "SELECT id, v FROM q", RefreshMode.AUTO, "1h", false,
                     ReclaimPolicy.Delete, 1L));
         } catch (RuntimeException expected) {
             // TableConflict: the storage table exists and is not ours
@@ -197,6 +198,60 @@ class ChangeCaptureIT {
         try (Connection c = PG.database().connect()) {
             assertEquals(Rows.multiset(c, query.replace("price", "amount")), Rows.storage(c, "typed_all"));
         }
+    }
+
+    private static StreamTableDefinition suspended(String name, String query, boolean suspend) {
+        return new StreamTableDefinition(new StreamTableKey("cdc", name), "uid-" + name,
+                new QualifiedName("public", name), query, RefreshMode.DIFFERENTIAL, "1h", suspend, ReclaimPolicy.Delete, 1L);
+    }
+
+    @Test
+    void aSuspendedStreamTableHoldsNoChangesAndResumesWithAFullRefresh() throws Exception {
+        PG.database().exec("CREATE TABLE sus (id int PRIMARY KEY, v int)",
+                "INSERT INTO sus SELECT g, g FROM generate_series(1, 100) g");
+        String rowsQuery = "SELECT id, v FROM sus";
+        String sumQuery = "SELECT sum(v) AS total, count(*) AS n FROM sus";
+        service.apply(suspended("sus_rows", rowsQuery, false));
+        service.apply(suspended("sus_sum", sumQuery, false));
+        String buffer;
+        try (Connection c = PG.database().connect()) {
+            buffer = "pgtrickle_changes.changes_" + Rows.count(c, "SELECT 'sus'::regclass::oid::bigint");
+        }
+
+        service.apply(suspended("sus_rows", rowsQuery, true));
+        StreamTableSuspendedException refused = assertThrows(StreamTableSuspendedException.class,
+                () -> service.refresh(new StreamTableKey("cdc", "sus_rows")));
+        assertTrue(refused.hint().contains("spec.suspend"), refused.hint());
+        // the other reader consumes, and the suspended one does not hold the rows back
+        PG.database().exec("UPDATE sus SET v = v + 1 WHERE id <= 10");
+        RefreshResult r = service.refresh(new StreamTableKey("cdc", "sus_sum"));
+        service.cleanupAfter(r);
+        try (Connection c = PG.database().connect()) {
+            assertEquals(0, Rows.count(c, "SELECT count(*) FROM " + buffer));
+            assertEquals(List.of("0"), Rows.multiset(c,
+                    "SELECT consecutive_errors FROM pgtrickle.stream_tables WHERE name = 'sus_rows'"));
+        }
+
+        // with every reader suspended, capture goes: writes carry no trigger cost and fill no buffer
+        service.apply(suspended("sus_sum", sumQuery, true));
+        try (Connection c = PG.database().connect()) {
+            assertEquals(0, Rows.count(c, "SELECT count(*) FROM pg_trigger WHERE tgrelid = 'sus'::regclass"
+                    + " AND NOT tgisinternal"));
+            assertEquals(0, Rows.count(c, "SELECT count(*) FROM pg_class WHERE oid = to_regclass('" + buffer + "')"));
+        }
+        PG.database().exec("DELETE FROM sus WHERE id > 90", "INSERT INTO sus VALUES (500, 5)");
+
+        // resumed: capture is back, the first refresh recomputes, the next ones are incremental
+        service.apply(suspended("sus_rows", rowsQuery, false));
+        RefreshResult first = service.refresh(new StreamTableKey("cdc", "sus_rows"));
+        assertEquals("FULL", first.mode());
+        PG.database().exec("UPDATE sus SET v = 0 WHERE id BETWEEN 40 AND 45");
+        assertEquals("DIFFERENTIAL", service.refresh(new StreamTableKey("cdc", "sus_rows")).mode());
+        try (Connection c = PG.database().connect()) {
+            assertEquals(Rows.multiset(c, rowsQuery), Rows.storage(c, "sus_rows"));
+        }
+        service.delete(new StreamTableKey("cdc", "sus_rows"), "uid-sus_rows", ReclaimPolicy.Delete);
+        service.delete(new StreamTableKey("cdc", "sus_sum"), "uid-sus_sum", ReclaimPolicy.Delete);
     }
 
     private static long oid(Connection c) throws Exception {

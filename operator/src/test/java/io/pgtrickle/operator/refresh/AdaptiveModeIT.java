@@ -37,7 +37,7 @@ class AdaptiveModeIT {
     private static StreamTableKey apply(String name, RefreshTuning tuning) throws Exception {
         StreamTableKey key = new StreamTableKey("adaptive", name);
         service.apply(new StreamTableDefinition(key, "uid-" + name, new QualifiedName("public", name),
-                "SELECT g, sum(v) AS total FROM m GROUP BY g", RefreshMode.AUTO, "1h", true, ReclaimPolicy.Delete, 1L,
+                "SELECT g, sum(v) AS total FROM m GROUP BY g", RefreshMode.AUTO, "1h", false, ReclaimPolicy.Delete, 1L,
                 tuning));
         return key;
     }
@@ -73,7 +73,7 @@ class AdaptiveModeIT {
                 "INSERT INTO big SELECT i, i FROM generate_series(1, 20000) i", "ANALYZE big");
         StreamTableKey key = new StreamTableKey("adaptive", "big_copy");
         service.apply(new StreamTableDefinition(key, "uid-big", new QualifiedName("public", "big_copy"),
-                "SELECT id, v FROM big", RefreshMode.AUTO, "1h", true, ReclaimPolicy.Delete, 1L,
+                "SELECT id, v FROM big", RefreshMode.AUTO, "1h", false, ReclaimPolicy.Delete, 1L,
                 new RefreshTuning(0.15, false)));
         PG.database().exec("ANALYZE big_copy",
                 "UPDATE big SET v = v + 1 WHERE id % 2 = 0", "DELETE FROM big WHERE id % 7 = 0",
@@ -105,7 +105,7 @@ class AdaptiveModeIT {
         StreamTableKey key = new StreamTableKey("adaptive", "moving");
         for (String source : new String[] {"src_a", "src_b"}) {
             service.apply(new StreamTableDefinition(key, "uid-moving", new QualifiedName("public", "moving"),
-                    "SELECT id, v FROM " + source, RefreshMode.AUTO, "1h", true, ReclaimPolicy.Delete, 1L,
+                    "SELECT id, v FROM " + source, RefreshMode.AUTO, "1h", false, ReclaimPolicy.Delete, 1L,
                     new RefreshTuning(0.15, true)));
             for (int round = 0; round < 3; round++) {
                 PG.database().exec("UPDATE " + source + " SET v = v + 1 WHERE id = " + (round + 1));

@@ -143,7 +143,7 @@ class DifferentialCorrectnessIT {
         for (Map.Entry<String, String> q : QUERIES.entrySet()) {
             StreamTableRecord r = service.apply(new StreamTableDefinition(new StreamTableKey("dvm", q.getKey()),
                     "uid-" + q.getKey(), new QualifiedName("st", q.getKey()), q.getValue(), RefreshMode.AUTO, "1h",
-                    true, ReclaimPolicy.Delete, 1L)).record();
+                    false, ReclaimPolicy.Delete, 1L)).record();
             if (!r.effectiveMode().equals("DIFFERENTIAL")) {
                 full.add(q.getKey() + ": " + r.modeReason());
             }

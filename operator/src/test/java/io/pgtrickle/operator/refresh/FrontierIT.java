@@ -57,7 +57,7 @@ class FrontierIT {
         service = new StreamTableService(tracking);
         for (String[] st : new String[][] {{"rows", "SELECT id, g, v FROM t"}, {"sums", SUMS}}) {
             service.apply(new StreamTableDefinition(new StreamTableKey("f", st[0]), "uid-" + st[0],
-                    new QualifiedName("public", "st_" + st[0]), st[1], RefreshMode.DIFFERENTIAL, "1h", true,
+                    new QualifiedName("public", "st_" + st[0]), st[1], RefreshMode.DIFFERENTIAL, "1h", false,
                     ReclaimPolicy.Delete, 1L));
         }
     }

@@ -36,7 +36,7 @@ class StreamTableChainIT {
 
     private static StreamTableDefinition def(StreamTableKey key, String query) {
         return new StreamTableDefinition(key, "uid-" + key.name(), new QualifiedName("public", key.name()), query,
-                RefreshMode.AUTO, "1h", true, ReclaimPolicy.Delete, 1L);
+                RefreshMode.AUTO, "1h", false, ReclaimPolicy.Delete, 1L);
     }
 
     private static void assertDownExact(String upQuery) throws Exception {
