@@ -244,10 +244,19 @@ public final class ChangeCapture {
     }
 
     /**
-     * Removes the buffers and triggers that no DIFFERENTIAL stream table reads any more (suspended ones
-     * do not count). Runs in the caller's transaction.
+     * Removes the buffers and triggers that no DIFFERENTIAL stream table reads any more. A suspended one
+     * does not count: it holds no frontier, its first refresh after resuming recomputes in full, and
+     * resuming installs capture anew. Runs in the caller's transaction.
      */
     public static void dropUnused(Connection c) throws SQLException {
+        dropUnused(c, null, null);
+    }
+
+    /**
+     * The same, not counting the stream table {@code namespace}/{@code name} either: one stopped by a spec
+     * that no longer applies (its query does not plan), whose frontier the caller released.
+     */
+    public static void dropUnused(Connection c, String namespace, String name) throws SQLException {
         if (!exists(c)) {
             return;
         }
@@ -261,11 +270,14 @@ public final class ChangeCapture {
                  WHERE NOT EXISTS (SELECT 1 FROM pgtrickle.stream_table_sources s
                                      JOIN pgtrickle.stream_tables t USING (namespace, name)
                                     WHERE s.source_oid = b.source_oid AND t.effective_mode = 'DIFFERENTIAL'
-                                      AND NOT t.suspended)""");
-             ResultSet rs = ps.executeQuery()) {
-            while (rs.next()) {
-                unused.add(new long[] {rs.getLong(1), rs.getBoolean(3) && !rs.wasNull() ? 1 : 0});
-                tables.add(rs.getString(2));
+                                      AND NOT t.suspended AND (t.namespace, t.name) IS DISTINCT FROM (?, ?))""")) {
+            ps.setString(1, namespace);
+            ps.setString(2, name);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    unused.add(new long[] {rs.getLong(1), rs.getBoolean(3) && !rs.wasNull() ? 1 : 0});
+                    tables.add(rs.getString(2));
+                }
             }
         }
         try (Statement s = c.createStatement()) {

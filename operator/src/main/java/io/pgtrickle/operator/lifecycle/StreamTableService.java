@@ -11,6 +11,7 @@ import io.pgtrickle.dvm.plan.SourceUse;
 import io.pgtrickle.operator.cdc.ChangeCapture;
 import io.pgtrickle.operator.db.CheckedQuery;
 import io.pgtrickle.operator.db.Identifiers;
+import io.pgtrickle.operator.db.InvalidQueryException;
 import io.pgtrickle.operator.db.JdbcCatalog;
 import io.pgtrickle.operator.refresh.RefreshTransaction;
 import io.pgtrickle.operator.refresh.StreamTableLock;
@@ -57,6 +58,45 @@ public final class StreamTableService {
      * @throws ModeDecision.UnsupportedModeException when the requested mode is not available
      */
     public ApplyResult apply(StreamTableDefinition def) throws SQLException {
+        try {
+            return applyOnce(def);
+        } catch (InvalidQueryException | ModeDecision.UnsupportedModeException e) {
+            // The stream table stops refreshing until its spec is fixed (its source may have changed under it):
+            // it must not keep captured changes piling up meanwhile.
+            releaseHold(def);
+            throw e;
+        }
+    }
+
+    /**
+     * Releases the changes an installed stream table holds, as a suspension does: no frontier (the next
+     * refresh recomputes in full), and capture removed from sources no other stream table reads.
+     */
+    private void releaseHold(StreamTableDefinition def) throws SQLException {
+        try (Connection c = db.connect()) {
+            if (!catalogExists(c)) {
+                return;
+            }
+            c.setAutoCommit(false);
+            try {
+                StreamTableLock.lockTransaction(c, def.key());
+                CatalogStore store = new CatalogStore(c);
+                Optional<StreamTableRecord> rec = store.findForUpdate(def.key().namespace(), def.key().name());
+                if (rec.isPresent() && rec.get().resourceUid().equals(def.uid())) {
+                    store.releaseFrontier(def.key().namespace(), def.key().name());
+                    ChangeCapture.dropUnused(c, def.key().namespace(), def.key().name());
+                }
+                c.commit();
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                c.setAutoCommit(true);
+            }
+        }
+    }
+
+    private ApplyResult applyOnce(StreamTableDefinition def) throws SQLException {
         try (Connection c = db.connect()) {
             CatalogSchema.ensure(c);
             CheckedQuery checked = QueryChecker.check(c, def.query());

@@ -254,6 +254,28 @@ class ChangeCaptureIT {
         service.delete(new StreamTableKey("cdc", "sus_sum"), "uid-sus_sum", ReclaimPolicy.Delete);
     }
 
+    @Test
+    void aStreamTableStoppedByAnInvalidSpecHoldsNoChanges() throws Exception {
+        PG.database().exec("CREATE TABLE inv (id int PRIMARY KEY, qty int)",
+                "INSERT INTO inv SELECT g, g FROM generate_series(1, 50) g");
+        service.apply(def("inv_rows", "SELECT id, qty FROM inv"));
+        PG.database().exec("ALTER TABLE inv RENAME COLUMN qty TO quantity");
+        // the operator re-applies the unchanged spec periodically: the query no longer plans
+        assertThrows(InvalidQueryException.class, () -> service.apply(def("inv_rows", "SELECT id, qty FROM inv")));
+        try (Connection c = PG.database().connect()) {
+            assertEquals(0, Rows.count(c, "SELECT count(*) FROM pg_trigger WHERE tgrelid = 'inv'::regclass"
+                    + " AND NOT tgisinternal"), "capture released while the stream table cannot refresh");
+        }
+        PG.database().exec("UPDATE inv SET quantity = quantity * 10 WHERE id <= 5", "DELETE FROM inv WHERE id = 50");
+        // fixed spec: capture is back, contents recomputed, then incremental again
+        service.apply(def("inv_rows", "SELECT id, quantity AS qty FROM inv"));
+        PG.database().exec("UPDATE inv SET quantity = 0 WHERE id BETWEEN 10 AND 12");
+        assertEquals("DIFFERENTIAL", service.refresh(new StreamTableKey("cdc", "inv_rows")).mode());
+        try (Connection c = PG.database().connect()) {
+            assertEquals(Rows.multiset(c, "SELECT id, quantity FROM inv"), Rows.storage(c, "inv_rows"));
+        }
+    }
+
     private static long oid(Connection c) throws Exception {
         return Rows.count(c, "SELECT 'p'::regclass::oid::bigint");
     }
