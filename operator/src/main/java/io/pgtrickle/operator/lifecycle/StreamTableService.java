@@ -62,8 +62,13 @@ public final class StreamTableService {
             return applyOnce(def);
         } catch (InvalidQueryException | ModeDecision.UnsupportedModeException e) {
             // The stream table stops refreshing until its spec is fixed (its source may have changed under it):
-            // it must not keep captured changes piling up meanwhile.
-            releaseHold(def);
+            // it must not keep captured changes piling up meanwhile. Best effort: the spec's error is what
+            // the user needs to see; the next re-apply tries again.
+            try {
+                releaseHold(def);
+            } catch (SQLException | RuntimeException notNow) {
+                e.addSuppressed(notNow);
+            }
             throw e;
         }
     }
