@@ -230,11 +230,28 @@ public final class StreamTableService {
 
     /** Plans the query; a planner failure is not the user's problem: it means FULL, with the reason. */
     private static Plan plan(Connection c, String query) throws SQLException {
+        Plan plan;
         try {
-            return Planner.plan(query, new JdbcCatalog(c));
+            plan = Planner.plan(query, new JdbcCatalog(c));
         } catch (RuntimeException e) {
             return fullLayout(query, List.of("the incremental planner failed on this query ("
                     + e.getClass().getSimpleName() + ": " + e.getMessage() + ")"));
+        }
+        String partitioned = plan.isDifferential() ? partitionedSource(c, plan) : null;
+        return partitioned == null ? plan : fullLayout(query, List.of("source " + partitioned + " is partitioned (or"
+                + " a partition): rows can enter or leave it without DML its change capture sees (ATTACH, DETACH or"
+                + " DROP of a partition, DML on a partition directly), so it is maintained in FULL"));
+    }
+
+    /** The first source of {@code plan} that is a partitioned table or a partition, or null. */
+    private static String partitionedSource(Connection c, Plan plan) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("""
+                SELECT format('%I.%I', n.nspname, r.relname) FROM pg_class r JOIN pg_namespace n ON n.oid = r.relnamespace
+                 WHERE r.oid = ANY (?) AND (r.relkind = 'p' OR r.relispartition) ORDER BY 1 LIMIT 1""")) {
+            ps.setArray(1, c.createArrayOf("bigint", plan.sources().stream().map(SourceUse::oid).toArray()));
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getString(1) : null;
+            }
         }
     }
 

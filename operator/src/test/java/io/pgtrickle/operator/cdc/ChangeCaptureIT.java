@@ -2,8 +2,10 @@ package io.pgtrickle.operator.cdc;
 
 import io.pgtrickle.crds.v1alpha1.ReclaimPolicy;
 import io.pgtrickle.crds.v1alpha1.RefreshMode;
+import io.pgtrickle.operator.catalog.StreamTableRecord;
 import io.pgtrickle.operator.db.InvalidQueryException;
 import io.pgtrickle.operator.db.QualifiedName;
+import io.pgtrickle.operator.lifecycle.ModeDecision;
 import io.pgtrickle.operator.lifecycle.StreamTableDefinition;
 import io.pgtrickle.operator.lifecycle.StreamTableKey;
 import io.pgtrickle.operator.lifecycle.StreamTableService;
@@ -273,6 +275,33 @@ class ChangeCaptureIT {
         assertEquals("DIFFERENTIAL", service.refresh(new StreamTableKey("cdc", "inv_rows")).mode());
         try (Connection c = PG.database().connect()) {
             assertEquals(Rows.multiset(c, "SELECT id, quantity FROM inv"), Rows.storage(c, "inv_rows"));
+        }
+    }
+
+    @Test
+    void aPartitionedSourceIsMaintainedInFullBecauseRowsCanBypassCapture() throws Exception {
+        PG.database().exec("CREATE TABLE parted (id int PRIMARY KEY, v int) PARTITION BY RANGE (id)",
+                "CREATE TABLE parted_low PARTITION OF parted FOR VALUES FROM (0) TO (100)",
+                "CREATE TABLE parted_high PARTITION OF parted FOR VALUES FROM (100) TO (1000)",
+                "INSERT INTO parted SELECT g, g FROM generate_series(1, 300) g");
+        String query = "SELECT id % 10 AS bucket, sum(v) AS total, count(*) AS n FROM parted GROUP BY id % 10";
+        // statements on a partition fire only its own triggers, and ATTACH/DETACH move rows without any DML
+        ModeDecision.UnsupportedModeException refused = assertThrows(ModeDecision.UnsupportedModeException.class,
+                () -> service.apply(def("parted_sums", query)));
+        assertTrue(refused.getMessage().contains("public.parted is partitioned"), refused.getMessage());
+        StreamTableRecord auto = service.apply(new StreamTableDefinition(new StreamTableKey("cdc", "parted_sums"),
+                "uid-parted_sums", new QualifiedName("public", "parted_sums"), query, RefreshMode.AUTO, "1h", false,
+                ReclaimPolicy.Delete, 1L)).record();
+        assertEquals("FULL", auto.effectiveMode());
+        assertTrue(auto.modeReason().contains("partitioned"), auto.modeReason());
+        PG.database().exec("UPDATE parted SET id = id + 500 WHERE id BETWEEN 90 AND 95",
+                "UPDATE parted_low SET v = v * 2 WHERE id < 10", "DELETE FROM parted_high WHERE id > 290",
+                "ALTER TABLE parted DETACH PARTITION parted_low");
+        service.refresh(new StreamTableKey("cdc", "parted_sums"));
+        try (Connection c = PG.database().connect()) {
+            assertEquals(Rows.multiset(c, query), Rows.storage(c, "parted_sums"));
+            assertEquals(0, Rows.count(c, "SELECT count(*) FROM pg_trigger WHERE tgrelid = 'parted'::regclass"
+                    + " AND NOT tgisinternal"), "no capture on a source maintained in FULL");
         }
     }
 
