@@ -121,6 +121,9 @@ public final class ChangeCapture {
                     {"pgt_capture_trunc", "TRUNCATE", ""}}) {
                 s.execute("CREATE OR REPLACE TRIGGER " + t[0] + " AFTER " + t[1] + " ON " + table + " " + t[2]
                         + " FOR EACH STATEMENT EXECUTE FUNCTION " + fn + "()");
+                // Also when session_replication_role is replica: a logical replication subscription applying
+                // changes to the source, or a restore run with triggers disabled, still changes its contents.
+                s.execute("ALTER TABLE " + table + " ENABLE ALWAYS TRIGGER " + t[0]);
             }
         }
         try (PreparedStatement ps = c.prepareStatement("""

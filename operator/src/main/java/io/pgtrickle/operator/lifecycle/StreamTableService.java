@@ -238,16 +238,18 @@ public final class StreamTableService {
                     + e.getClass().getSimpleName() + ": " + e.getMessage() + ")"));
         }
         String partitioned = plan.isDifferential() ? partitionedSource(c, plan) : null;
-        return partitioned == null ? plan : fullLayout(query, List.of("source " + partitioned + " is partitioned (or"
-                + " a partition): rows can enter or leave it without DML its change capture sees (ATTACH, DETACH or"
-                + " DROP of a partition, DML on a partition directly), so it is maintained in FULL"));
+        return partitioned == null ? plan : fullLayout(query, List.of("source " + partitioned + " is partitioned,"
+                + " a partition or has inheritance children: rows can enter or leave it without DML its change"
+                + " capture sees (ATTACH, DETACH or DROP of a partition, DML on a partition or child directly), so"
+                + " it is maintained in FULL"));
     }
 
-    /** The first source of {@code plan} that is a partitioned table or a partition, or null. */
+    /** The first source of {@code plan} that is a partitioned table, a partition or an inheritance parent, or null. */
     private static String partitionedSource(Connection c, Plan plan) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("""
                 SELECT format('%I.%I', n.nspname, r.relname) FROM pg_class r JOIN pg_namespace n ON n.oid = r.relnamespace
-                 WHERE r.oid = ANY (?) AND (r.relkind = 'p' OR r.relispartition) ORDER BY 1 LIMIT 1""")) {
+                 WHERE r.oid = ANY (?) AND (r.relkind = 'p' OR r.relispartition
+                        OR EXISTS (SELECT 1 FROM pg_inherits i WHERE i.inhparent = r.oid)) ORDER BY 1 LIMIT 1""")) {
             ps.setArray(1, c.createArrayOf("bigint", plan.sources().stream().map(SourceUse::oid).toArray()));
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? rs.getString(1) : null;

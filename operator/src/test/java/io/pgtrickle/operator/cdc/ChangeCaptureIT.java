@@ -289,6 +289,9 @@ class ChangeCaptureIT {
         ModeDecision.UnsupportedModeException refused = assertThrows(ModeDecision.UnsupportedModeException.class,
                 () -> service.apply(def("parted_sums", query)));
         assertTrue(refused.getMessage().contains("public.parted is partitioned"), refused.getMessage());
+        PG.database().exec("CREATE TABLE legacy (id int PRIMARY KEY, v int)", "CREATE TABLE legacy_2025 () INHERITS (legacy)");
+        assertThrows(ModeDecision.UnsupportedModeException.class,
+                () -> service.apply(def("legacy_rows", "SELECT id, v FROM legacy")), "inheritance children bypass it too");
         StreamTableRecord auto = service.apply(new StreamTableDefinition(new StreamTableKey("cdc", "parted_sums"),
                 "uid-parted_sums", new QualifiedName("public", "parted_sums"), query, RefreshMode.AUTO, "1h", false,
                 ReclaimPolicy.Delete, 1L)).record();
@@ -302,6 +305,23 @@ class ChangeCaptureIT {
             assertEquals(Rows.multiset(c, query), Rows.storage(c, "parted_sums"));
             assertEquals(0, Rows.count(c, "SELECT count(*) FROM pg_trigger WHERE tgrelid = 'parted'::regclass"
                     + " AND NOT tgisinternal"), "no capture on a source maintained in FULL");
+        }
+    }
+
+    @Test
+    void changesAppliedWithReplicationRoleReplicaAreCapturedToo() throws Exception {
+        PG.database().exec("CREATE TABLE replicated (id int PRIMARY KEY, v int)",
+                "INSERT INTO replicated SELECT g, g FROM generate_series(1, 20) g");
+        service.apply(def("replicated_rows", "SELECT id, v FROM replicated"));
+        // as a logical replication apply worker, or a restore with triggers disabled, writes
+        try (Connection c = PG.database().connect()) {
+            c.createStatement().execute("SET session_replication_role = replica");
+            c.createStatement().execute("UPDATE replicated SET v = v + 100 WHERE id <= 5");
+            c.createStatement().execute("INSERT INTO replicated VALUES (21, 21)");
+        }
+        assertEquals("DIFFERENTIAL", service.refresh(new StreamTableKey("cdc", "replicated_rows")).mode());
+        try (Connection c = PG.database().connect()) {
+            assertEquals(Rows.multiset(c, "SELECT id, v FROM replicated"), Rows.storage(c, "replicated_rows"));
         }
     }
 
