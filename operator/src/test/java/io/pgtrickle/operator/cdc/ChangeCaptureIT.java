@@ -325,6 +325,28 @@ class ChangeCaptureIT {
         }
     }
 
+    @Test
+    void rowsChangedByForeignKeyActionsAndCopyAreCaptured() throws Exception {
+        PG.database().exec("CREATE TABLE owners (id int PRIMARY KEY, name text)",
+                "CREATE TABLE pets (id int PRIMARY KEY, owner_id int REFERENCES owners ON DELETE CASCADE"
+                        + " ON UPDATE CASCADE, kind text)",
+                "INSERT INTO owners SELECT g, 'o' || g FROM generate_series(1, 10) g",
+                "INSERT INTO pets SELECT g, g % 10 + 1, CASE WHEN g % 2 = 0 THEN 'cat' ELSE 'dog' END"
+                        + " FROM generate_series(1, 40) g");
+        String query = "SELECT owner_id, count(*) AS n FROM pets GROUP BY owner_id";
+        service.apply(def("pets_per_owner", query));
+        // cascades run as statements of their own on pets; COPY is an INSERT
+        PG.database().exec("DELETE FROM owners WHERE id IN (2, 3)", "UPDATE owners SET id = 100 WHERE id = 4");
+        try (Connection c = PG.database().connect()) {
+            new org.postgresql.copy.CopyManager(c.unwrap(org.postgresql.core.BaseConnection.class))
+                    .copyIn("COPY pets FROM STDIN (FORMAT csv)", new java.io.StringReader("500,1,cat\n501,100,dog\n"));
+        }
+        assertEquals("DIFFERENTIAL", service.refresh(new StreamTableKey("cdc", "pets_per_owner")).mode());
+        try (Connection c = PG.database().connect()) {
+            assertEquals(Rows.multiset(c, query), Rows.storage(c, "pets_per_owner"));
+        }
+    }
+
     private static long oid(Connection c) throws Exception {
         return Rows.count(c, "SELECT 'p'::regclass::oid::bigint");
     }
