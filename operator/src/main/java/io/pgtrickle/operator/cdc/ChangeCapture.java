@@ -2,11 +2,14 @@ package io.pgtrickle.operator.cdc;
 
 import io.pgtrickle.dvm.plan.SourceUse;
 import io.pgtrickle.operator.db.Identifiers;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Savepoint;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -37,6 +40,8 @@ import java.util.Set;
  * the load) or fires them (and is in a later batch). See {@code docs/refresh.md}.
  */
 public final class ChangeCapture {
+    private static final Logger LOG = LoggerFactory.getLogger(ChangeCapture.class);
+
     public static final String SCHEMA = "pgtrickle_changes";
 
     private ChangeCapture() {
@@ -114,6 +119,7 @@ public final class ChangeCapture {
             s.execute(captureFunction(src.oid(), columns));
             String table = Identifiers.quote(src.schema()) + "." + Identifiers.quote(src.table());
             String fn = functionName(src.oid());
+            boolean always = true;
             for (String[] t : new String[][] {
                     {"pgt_capture_ins", "INSERT", "REFERENCING NEW TABLE AS pgt_new"},
                     {"pgt_capture_upd", "UPDATE", "REFERENCING OLD TABLE AS pgt_old NEW TABLE AS pgt_new"},
@@ -121,9 +127,12 @@ public final class ChangeCapture {
                     {"pgt_capture_trunc", "TRUNCATE", ""}}) {
                 s.execute("CREATE OR REPLACE TRIGGER " + t[0] + " AFTER " + t[1] + " ON " + table + " " + t[2]
                         + " FOR EACH STATEMENT EXECUTE FUNCTION " + fn + "()");
-                // Also when session_replication_role is replica: a logical replication subscription applying
-                // changes to the source, or a restore run with triggers disabled, still changes its contents.
-                s.execute("ALTER TABLE " + table + " ENABLE ALWAYS TRIGGER " + t[0]);
+                always &= alwaysFire(c, table, t[0]);
+            }
+            if (!always) {
+                LOG.warn("{}: change capture fires only for ordinary sessions (the operator's role does not own the"
+                        + " table); changes applied with session_replication_role = replica, e.g. by logical"
+                        + " replication, are not captured", table);
             }
         }
         try (PreparedStatement ps = c.prepareStatement("""
@@ -135,6 +144,29 @@ public final class ChangeCapture {
             ps.setString(3, src.table());
             ps.setArray(4, c.createArrayOf("text", wanted.toArray()));
             ps.executeUpdate();
+        }
+    }
+
+    /**
+     * Makes a capture trigger fire also when {@code session_replication_role} is {@code replica}: a logical
+     * replication subscription applying changes to the source, or a restore run that way, still changes
+     * its contents. That takes ownership of the table; a role with only the TRIGGER privilege keeps the
+     * default (and is told in the log), rather than failing the install.
+     *
+     * @return false when the role may not
+     */
+    private static boolean alwaysFire(Connection c, String table, String trigger) throws SQLException {
+        Savepoint before = c.setSavepoint();
+        try (Statement s = c.createStatement()) {
+            s.execute("ALTER TABLE " + table + " ENABLE ALWAYS TRIGGER " + trigger);
+            c.releaseSavepoint(before);
+            return true;
+        } catch (SQLException e) {
+            if (!"42501".equals(e.getSQLState())) {
+                throw e;
+            }
+            c.rollback(before);
+            return false;
         }
     }
 

@@ -1,0 +1,51 @@
+package io.pgtrickle.operator.cdc;
+
+import io.pgtrickle.crds.v1alpha1.ReclaimPolicy;
+import io.pgtrickle.crds.v1alpha1.RefreshMode;
+import io.pgtrickle.operator.db.QualifiedName;
+import io.pgtrickle.operator.lifecycle.StreamTableDefinition;
+import io.pgtrickle.operator.lifecycle.StreamTableKey;
+import io.pgtrickle.operator.lifecycle.StreamTableService;
+import io.pgtrickle.operator.testing.PostgresExtension;
+import io.pgtrickle.operator.testing.Rows;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.sql.Connection;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * An operator role that may read a source and put triggers on it, but does not own it: capture is
+ * installed all the same (its triggers just cannot be made to fire in replica sessions).
+ */
+class CaptureWithoutOwnershipIT {
+    @RegisterExtension
+    static final PostgresExtension PG = new PostgresExtension();
+
+    @Test
+    void aRoleWithTheTriggerPrivilegeButNoOwnershipStillCaptures() throws Exception {
+        String role = "pgt_op_" + ProcessHandle.current().pid();
+        PG.database().exec("CREATE ROLE " + role + " LOGIN",
+                "GRANT CREATE ON DATABASE \"" + PG.database().name() + "\" TO " + role,
+                "GRANT USAGE, CREATE ON SCHEMA public TO " + role,
+                "CREATE TABLE owned_elsewhere (id int PRIMARY KEY, v int)",
+                "INSERT INTO owned_elsewhere SELECT g, g FROM generate_series(1, 20) g",
+                "GRANT SELECT, TRIGGER ON owned_elsewhere TO " + role);
+        StreamTableService asRole = new StreamTableService(io.pgtrickle.operator.db.JdbcDatabase.fromUrl(
+                PG.database().jdbcUrl().replaceAll("user=[^&]*", "user=" + role)));
+        StreamTableKey key = new StreamTableKey("own", "copy");
+        asRole.apply(new StreamTableDefinition(key, "uid-copy", new QualifiedName("public", "copy"),
+                "SELECT id, v FROM owned_elsewhere", RefreshMode.DIFFERENTIAL, "1h", false, ReclaimPolicy.Delete, 1L));
+        try (Connection c = PG.database().connect()) {
+            assertEquals(List.of("O"), Rows.multiset(c, "SELECT DISTINCT tgenabled::text FROM pg_trigger"
+                    + " WHERE tgrelid = 'owned_elsewhere'::regclass AND NOT tgisinternal"), "default firing mode");
+        }
+        PG.database().exec("UPDATE owned_elsewhere SET v = v * 3 WHERE id <= 4");
+        assertEquals("DIFFERENTIAL", asRole.refresh(key).mode());
+        try (Connection c = PG.database().connect()) {
+            assertEquals(Rows.multiset(c, "SELECT id, v FROM owned_elsewhere"), Rows.storage(c, "copy"));
+        }
+    }
+}
