@@ -95,6 +95,22 @@ public final class ChangeCapture {
             }
         }
         String buffer = bufferTable(src.oid());
+        if (existing != null && !types.keySet().containsAll(existing)) {
+            // A captured column was renamed (or dropped with CASCADE) since the buffer was made. The new capture
+            // fills columns by their current names, so a stream table whose refresh reads the old buffer column
+            // would see NULLs: every reader refreshes in FULL until applied again (its query is re-checked).
+            try (PreparedStatement ps = c.prepareStatement("""
+                    UPDATE pgtrickle.stream_tables t
+                       SET refresh_sql = NULL, updated_at = now(),
+                           mode_reason = 'a captured column of ' || s.source_schema || '.' || s.source_table
+                               || ' was renamed or dropped: refreshing in FULL until this stream table is applied again'
+                      FROM pgtrickle.stream_table_sources s
+                     WHERE s.namespace = t.namespace AND s.name = t.name AND s.source_oid = ?
+                       AND t.refresh_sql IS NOT NULL""")) {
+                ps.setLong(1, src.oid());
+                ps.executeUpdate();
+            }
+        }
         try (Statement s = c.createStatement()) {
             if (existing == null) {
                 StringBuilder ddl = new StringBuilder("CREATE TABLE " + buffer + " (\n    \"__pgt_xid\" xid8 NOT NULL,"

@@ -9,6 +9,7 @@ import io.pgtrickle.operator.lifecycle.ModeDecision;
 import io.pgtrickle.operator.lifecycle.StreamTableDefinition;
 import io.pgtrickle.operator.lifecycle.StreamTableKey;
 import io.pgtrickle.operator.lifecycle.StreamTableService;
+import io.pgtrickle.operator.refresh.RefreshFailedException;
 import io.pgtrickle.operator.refresh.RefreshResult;
 import io.pgtrickle.operator.refresh.StreamTableSuspendedException;
 import io.pgtrickle.operator.testing.PostgresExtension;
@@ -112,6 +113,7 @@ class ChangeCaptureIT {
                 "INSERT INTO r SELECT g, g, CASE WHEN g % 2 = 0 THEN 'open' ELSE 'done' END FROM generate_series(1, 50) g");
         service.apply(def("r_amounts", "SELECT id, amount FROM r"));
         service.apply(def("r_status", "SELECT id, status FROM r"));
+        service.apply(def("r_amounts_too", "SELECT id, amount * 2 AS twice FROM r"));
 
         PG.database().exec("ALTER TABLE r RENAME COLUMN amount TO total");
         // writers go on: the capture reads columns by number, not by name
@@ -136,6 +138,18 @@ class ChangeCaptureIT {
         assertEquals("DIFFERENTIAL", service.refresh(new StreamTableKey("cdc", "r_amounts")).mode());
         try (Connection c = PG.database().connect()) {
             assertEquals(Rows.multiset(c, "SELECT id, total FROM r"), Rows.storage(c, "r_amounts"));
+        }
+        // capture now fills the column by its new name: another reader not yet re-applied must not apply
+        // NULLs from the old buffer column; it refreshes in FULL, which fails on its stale query text
+        List<String> before;
+        try (Connection c = PG.database().connect()) {
+            before = Rows.storage(c, "r_amounts_too");
+        }
+        RefreshFailedException stale = assertThrows(RefreshFailedException.class,
+                () -> service.refresh(new StreamTableKey("cdc", "r_amounts_too")));
+        assertTrue(stale.getMessage().contains("amount"), stale.getMessage());
+        try (Connection c = PG.database().connect()) {
+            assertEquals(before, Rows.storage(c, "r_amounts_too"), "its last good contents are kept");
         }
     }
 
