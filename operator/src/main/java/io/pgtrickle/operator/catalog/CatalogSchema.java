@@ -1,6 +1,9 @@
 package io.pgtrickle.operator.catalog;
 
+import io.pgtrickle.operator.db.Identifiers;
+
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 
@@ -17,6 +20,13 @@ public final class CatalogSchema {
     private static final long CATALOG_LOCK = 0x7067747269636bL; // "pgtrick": serialises catalog DDL
 
     private CatalogSchema() {
+    }
+
+    private static boolean one(Connection c, String sql) throws SQLException {
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            rs.next();
+            return rs.getBoolean(1);
+        }
     }
 
     /** Creates the catalog if missing. Runs in its own transaction; safe to call concurrently. */
@@ -90,10 +100,18 @@ public final class CatalogSchema {
                         source_schema text   NOT NULL,
                         source_table  text   NOT NULL,
                         columns       text[] NOT NULL)""");
-            s.execute(StorageGuard.FUNCTION);
+            // Both checked first: ensure runs at every apply (the operator re-applies every stream table
+            // periodically), and replacing a function or altering a table each time would rewrite catalog rows and
+            // lock the marker table for nothing.
+            if (!one(c, "SELECT EXISTS (SELECT 1 FROM pg_proc WHERE oid = to_regprocedure('pgtrickle.guard_storage()')"
+                    + " AND position(prosrc IN " + Identifiers.literal(StorageGuard.FUNCTION) + ") > 0)")) {
+                s.execute(StorageGuard.FUNCTION);
+            }
             // Change capture installed before capture-lost markers existed.
-            s.execute("ALTER TABLE IF EXISTS pgtrickle_changes.truncates ADD COLUMN IF NOT EXISTS kind text NOT NULL"
-                    + " DEFAULT 'truncate'");
+            if (one(c, "SELECT to_regclass('pgtrickle_changes.truncates') IS NOT NULL AND NOT EXISTS (SELECT 1 FROM"
+                    + " pg_attribute WHERE attrelid = to_regclass('pgtrickle_changes.truncates') AND attname = 'kind')")) {
+                s.execute("ALTER TABLE pgtrickle_changes.truncates ADD COLUMN kind text NOT NULL DEFAULT 'truncate'");
+            }
             s.execute("CREATE INDEX IF NOT EXISTS refresh_history_st ON pgtrickle.refresh_history (namespace, name, id)");
             s.execute("""
                     CREATE TABLE IF NOT EXISTS pgtrickle.catalog_version (

@@ -133,7 +133,16 @@ class StreamTableServiceIT {
     @Test
     void reapplyingTheSameSpecDoesNotRebuild() throws Exception {
         service.apply(def("same", "same_t", "SELECT id FROM orders"));
+        List<String> catalogRows;
+        String rowVersions = "SELECT xmin::text FROM pg_proc WHERE oid = 'pgtrickle.guard_storage()'::regprocedure"
+                + " UNION ALL SELECT xmin::text FROM pg_trigger WHERE tgrelid = 'same_t'::regclass AND tgname = 'pgt_guard'";
+        try (Connection c = PG.database().connect()) {
+            catalogRows = Rows.multiset(c, rowVersions);
+        }
         assertFalse(service.apply(def("same", "same_t", "SELECT id FROM orders")).rebuilt());
+        try (Connection c = PG.database().connect()) {
+            assertEquals(catalogRows, Rows.multiset(c, rowVersions), "the periodic re-apply rewrites no catalog rows");
+        }
         assertTrue(service.apply(def("same", "same_t", "SELECT id, status FROM orders")).rebuilt());
     }
 
