@@ -343,6 +343,45 @@ class StreamTableE2E {
     }
 
     @Test
+    void suspendingReleasesChangeCaptureAndResumingCatchesUp() throws Exception {
+        try (Connection c = app.connect()) {
+            c.createStatement().execute("CREATE TABLE paused (id int PRIMARY KEY, v int)");
+            c.createStatement().execute("INSERT INTO paused SELECT g, g FROM generate_series(1, 20) g");
+        }
+        Path f = yaml("paused", """
+                apiVersion: pgtrickle.io/v1alpha1
+                kind: StreamTable
+                metadata:
+                  name: paused-copy
+                spec:
+                  target: {cluster: {name: pg}}
+                  query: SELECT id, v FROM paused
+                  schedule: 1s
+                """);
+        k8s.kubectl("apply", "-n", NS, "-f", f.toString()).assertOk();
+        k8s.kubectl("wait", "-n", NS, "--for=condition=Ready", "streamtable/paused-copy", "--timeout=60s").assertOk();
+        String captureTriggers = "SELECT count(*) FROM pg_trigger WHERE tgrelid = 'paused'::regclass AND NOT tgisinternal";
+        assertEquals(4, count(captureTriggers));
+
+        k8s.kubectl("patch", "-n", NS, "streamtable/paused-copy", "--type=merge", "-p", "{\"spec\":{\"suspend\":true}}")
+                .assertOk();
+        Eventually.await(WAIT, "Suspended", () -> get("paused-copy"),
+                s -> ready(s) != null && "Suspended".equals(ready(s).getReason()));
+        Eventually.await(WAIT, "capture removed", () -> count(captureTriggers), n -> n == 0);
+        try (Connection c = app.connect()) {
+            c.createStatement().execute("UPDATE paused SET v = v * 10 WHERE id <= 5");
+            c.createStatement().execute("DELETE FROM paused WHERE id = 20");
+        }
+
+        k8s.kubectl("patch", "-n", NS, "streamtable/paused-copy", "--type=merge", "-p", "{\"spec\":{\"suspend\":false}}")
+                .assertOk();
+        List<String> expected = rows("SELECT id, v FROM paused");
+        Eventually.await(WAIT, "caught up", () -> storage("public.paused_copy"), expected::equals);
+        assertEquals(4, count(captureTriggers), "capture is back");
+        k8s.kubectl("delete", "-n", NS, "streamtable/paused-copy", "--timeout=60s").assertOk();
+    }
+
+    @Test
     void crdsAreEstablished() {
         CustomResourceDefinition crd = client.apiextensions().v1().customResourceDefinitions()
                 .withName("streamtables.pgtrickle.io").get();
