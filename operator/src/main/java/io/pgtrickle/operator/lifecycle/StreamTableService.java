@@ -78,20 +78,36 @@ public final class StreamTableService {
      * refresh recomputes in full), and capture removed from sources no other stream table reads.
      */
     private void releaseHold(StreamTableDefinition def) throws SQLException {
+        withOwnedRow(def.key(), def.uid(), null, (c, store, rec) -> {
+            store.releaseFrontier(def.key().namespace(), def.key().name());
+            ChangeCapture.dropUnused(c, def.key().namespace(), def.key().name());
+            return null;
+        });
+    }
+
+    /** Work on a stream table's catalog row, locked, in the transaction that {@link #withOwnedRow} commits. */
+    @FunctionalInterface
+    private interface OwnedRowWork<T> {
+        T run(Connection c, CatalogStore store, StreamTableRecord row) throws SQLException;
+    }
+
+    /**
+     * Runs {@code work} in one transaction holding the stream table's lock and its catalog row, when the
+     * row exists and belongs to the resource {@code uid}; otherwise returns {@code absent}, changing nothing.
+     */
+    private <T> T withOwnedRow(StreamTableKey key, String uid, T absent, OwnedRowWork<T> work) throws SQLException {
         try (Connection c = db.connect()) {
             if (!catalogExists(c)) {
-                return;
+                return absent;
             }
             c.setAutoCommit(false);
             try {
-                StreamTableLock.lockTransaction(c, def.key());
+                StreamTableLock.lockTransaction(c, key);
                 CatalogStore store = new CatalogStore(c);
-                Optional<StreamTableRecord> rec = store.findForUpdate(def.key().namespace(), def.key().name());
-                if (rec.isPresent() && rec.get().resourceUid().equals(def.uid())) {
-                    store.releaseFrontier(def.key().namespace(), def.key().name());
-                    ChangeCapture.dropUnused(c, def.key().namespace(), def.key().name());
-                }
+                Optional<StreamTableRecord> rec = store.findForUpdate(key.namespace(), key.name());
+                T out = rec.isPresent() && rec.get().resourceUid().equals(uid) ? work.run(c, store, rec.get()) : absent;
                 c.commit();
+                return out;
             } catch (SQLException | RuntimeException e) {
                 c.rollback();
                 throw e;
@@ -345,40 +361,23 @@ public final class StreamTableService {
      * never reconciled or whose name is held by another resource.
      */
     public DeleteOutcome delete(StreamTableKey key, String uid, ReclaimPolicy reclaim) throws SQLException {
-        try (Connection c = db.connect()) {
-            if (!catalogExists(c)) {
-                return DeleteOutcome.NOTHING_INSTALLED;
-            }
-            c.setAutoCommit(false);
-            try {
-                StreamTableLock.lockTransaction(c, key);
-                CatalogStore store = new CatalogStore(c);
-                Optional<StreamTableRecord> rec = store.findForUpdate(key.namespace(), key.name());
-                if (rec.isEmpty() || !rec.get().resourceUid().equals(uid)) {
-                    c.rollback();
-                    return DeleteOutcome.NOTHING_INSTALLED;
+        return withOwnedRow(key, uid, DeleteOutcome.NOTHING_INSTALLED, (c, store, rec) -> {
+            QualifiedName storage = new QualifiedName(rec.storageSchema(), rec.storageTable());
+            String table = storage.sql();
+            if (reclaim == ReclaimPolicy.Delete) {
+                ChangeCapture.releaseTable(c, table);
+                try (var s = c.createStatement()) {
+                    s.execute("DROP TABLE IF EXISTS " + table);
                 }
-                QualifiedName storage = new QualifiedName(rec.get().storageSchema(), rec.get().storageTable());
-                String table = storage.sql();
-                if (reclaim == ReclaimPolicy.Delete) {
-                    ChangeCapture.releaseTable(c, table);
-                    try (var s = c.createStatement()) {
-                        s.execute("DROP TABLE IF EXISTS " + table);
-                    }
-                } else if (relationExists(c, storage)) {
-                    try (var s = c.createStatement()) {
-                        s.execute(StorageGuard.removeSql(table)); // the table is the user's from now on
-                    }
+            } else if (relationExists(c, storage)) {
+                try (var s = c.createStatement()) {
+                    s.execute(StorageGuard.removeSql(table)); // the table is the user's from now on
                 }
-                store.delete(key.namespace(), key.name());
-                ChangeCapture.dropUnused(c);
-                c.commit();
-                return reclaim == ReclaimPolicy.Delete ? DeleteOutcome.DROPPED : DeleteOutcome.RETAINED;
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
             }
-        }
+            store.delete(key.namespace(), key.name());
+            ChangeCapture.dropUnused(c);
+            return reclaim == ReclaimPolicy.Delete ? DeleteOutcome.DROPPED : DeleteOutcome.RETAINED;
+        });
     }
 
     /** All stream tables installed in this database. */
