@@ -169,16 +169,35 @@ public final class CatalogStore {
      * applied again, which re-plans them against the new table.
      */
     public void invalidateDependants(QualifiedName table) throws SQLException {
+        readersToFull("s.source_schema = ? AND s.source_table = ?", "source ", " was recreated", table.schema(),
+                table.table());
+    }
+
+    /**
+     * A captured column of the source {@code sourceOid} was renamed or dropped, and its capture now fills
+     * columns by their current names: a stream table whose DIFFERENTIAL statement reads the old buffer
+     * column would see NULLs, so every reader refreshes in FULL until applied again (its query re-checked).
+     */
+    public void invalidateReadersOfChangedCapture(long sourceOid) throws SQLException {
+        readersToFull("s.source_oid = ?", "a captured column of ", " was renamed or dropped", sourceOid);
+    }
+
+    /** Drops the DIFFERENTIAL statement of the stream tables reading the sources {@code sourceMatch} selects. */
+    private void readersToFull(String sourceMatch, String reasonBefore, String reasonAfter, Object... args)
+            throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("""
                 UPDATE pgtrickle.stream_tables t
                    SET refresh_sql = NULL, updated_at = now(),
-                       mode_reason = 'source ' || s.source_schema || '.' || s.source_table
-                           || ' was recreated: refreshing in FULL until this stream table is applied again'
+                       mode_reason = ?::text || s.source_schema || '.' || s.source_table || ?::text
+                           || ': refreshing in FULL until this stream table is applied again'
                   FROM pgtrickle.stream_table_sources s
                  WHERE s.namespace = t.namespace AND s.name = t.name
-                   AND s.source_schema = ? AND s.source_table = ? AND t.refresh_sql IS NOT NULL""")) {
-            ps.setString(1, table.schema());
-            ps.setString(2, table.table());
+                   AND %s AND t.refresh_sql IS NOT NULL""".formatted(sourceMatch))) {
+            ps.setString(1, reasonBefore);
+            ps.setString(2, reasonAfter);
+            for (int i = 0; i < args.length; i++) {
+                ps.setObject(i + 3, args[i]);
+            }
             ps.executeUpdate();
         }
     }

@@ -1,6 +1,7 @@
 package io.pgtrickle.operator.cdc;
 
 import io.pgtrickle.dvm.plan.SourceUse;
+import io.pgtrickle.operator.catalog.CatalogStore;
 import io.pgtrickle.operator.db.Identifiers;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -96,20 +97,8 @@ public final class ChangeCapture {
         }
         String buffer = bufferTable(src.oid());
         if (existing != null && !types.keySet().containsAll(existing)) {
-            // A captured column was renamed (or dropped with CASCADE) since the buffer was made. The new capture
-            // fills columns by their current names, so a stream table whose refresh reads the old buffer column
-            // would see NULLs: every reader refreshes in FULL until applied again (its query is re-checked).
-            try (PreparedStatement ps = c.prepareStatement("""
-                    UPDATE pgtrickle.stream_tables t
-                       SET refresh_sql = NULL, updated_at = now(),
-                           mode_reason = 'a captured column of ' || s.source_schema || '.' || s.source_table
-                               || ' was renamed or dropped: refreshing in FULL until this stream table is applied again'
-                      FROM pgtrickle.stream_table_sources s
-                     WHERE s.namespace = t.namespace AND s.name = t.name AND s.source_oid = ?
-                       AND t.refresh_sql IS NOT NULL""")) {
-                ps.setLong(1, src.oid());
-                ps.executeUpdate();
-            }
+            // A captured column was renamed (or dropped with CASCADE) since the buffer was made.
+            new CatalogStore(c).invalidateReadersOfChangedCapture(src.oid());
         }
         try (Statement s = c.createStatement()) {
             if (existing == null) {
