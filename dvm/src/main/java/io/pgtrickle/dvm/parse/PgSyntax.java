@@ -213,9 +213,6 @@ public final class PgSyntax {
     if (t.kind == Kind.STRING || t.kind == Kind.NUMBER) {
       return end;
     }
-    if (t.text.equals("]")) {
-      return -1;
-    }
     return -1;
   }
 
@@ -310,35 +307,8 @@ public final class PgSyntax {
 
   /** Start of the primary expression (with any ::casts) that ends at token {@code end}. */
   private static int operandStart(List<Token> toks, int end) {
-    if (end < 0) {
-      return -1;
-    }
-    int start;
-    Token t = toks.get(end);
-    if (t.kind == Kind.RPAREN) {
-      int depth = 0;
-      int k = end;
-      for (; k >= 0; k--) {
-        if (toks.get(k).kind == Kind.RPAREN) {
-          depth++;
-        } else if (toks.get(k).kind == Kind.LPAREN && --depth == 0) {
-          break;
-        }
-      }
-      if (k < 0) {
-        return -1;
-      }
-      start = k;
-      int f = prevSignificant(toks, k - 1);
-      if (f >= 0 && (toks.get(f).kind == Kind.QUOTED_IDENT || (toks.get(f).kind == Kind.WORD
-          && !NOT_FUNCTIONS.contains(toks.get(f).text.toLowerCase(Locale.ROOT))))) {
-        start = dottedStart(toks, f);
-      }
-    } else if (t.kind == Kind.WORD || t.kind == Kind.QUOTED_IDENT) {
-      start = dottedStart(toks, end);
-    } else if (t.kind == Kind.STRING || t.kind == Kind.NUMBER) {
-      start = end;
-    } else {
+    int start = castOperandStart(toks, end);
+    if (start < 0) {
       return -1;
     }
     // A cast binds tighter than these operators: "x::jsonb -> 'a'" takes "x::jsonb".
