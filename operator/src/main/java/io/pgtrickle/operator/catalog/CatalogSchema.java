@@ -29,6 +29,11 @@ public final class CatalogSchema {
         }
     }
 
+    /** Whether the catalog was created in this database (by {@link #ensure}, in one transaction). */
+    public static boolean exists(Connection c) throws SQLException {
+        return one(c, "SELECT to_regclass('pgtrickle.stream_tables') IS NOT NULL");
+    }
+
     /** Creates the catalog if missing. Runs in its own transaction; safe to call concurrently. */
     public static void ensure(Connection c) throws SQLException {
         boolean auto = c.getAutoCommit();

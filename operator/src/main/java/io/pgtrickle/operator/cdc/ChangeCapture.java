@@ -1,6 +1,7 @@
 package io.pgtrickle.operator.cdc;
 
 import io.pgtrickle.dvm.plan.SourceUse;
+import io.pgtrickle.operator.catalog.CatalogSchema;
 import io.pgtrickle.operator.catalog.CatalogStore;
 import io.pgtrickle.operator.db.Identifiers;
 import org.slf4j.Logger;
@@ -297,7 +298,7 @@ public final class ChangeCapture {
      * that no longer applies (its query does not plan), whose frontier the caller released.
      */
     public static void dropUnused(Connection c, String namespace, String name) throws SQLException {
-        if (!exists(c)) {
+        if (!CatalogSchema.exists(c)) {
             return;
         }
         List<long[]> unused = new ArrayList<>();
@@ -352,14 +353,6 @@ public final class ChangeCapture {
                                                 JOIN pgtrickle.stream_table_sources s USING (namespace, name)
                                                WHERE s.source_oid = %d AND t.effective_mode = 'DIFFERENTIAL')
                            FOR UPDATE SKIP LOCKED)""".formatted(buffer, buffer, sourceOid));
-        }
-    }
-
-    private static boolean exists(Connection c) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT to_regclass('pgtrickle.change_buffers') IS NOT NULL");
-             ResultSet rs = ps.executeQuery()) {
-            rs.next();
-            return rs.getBoolean(1);
         }
     }
 

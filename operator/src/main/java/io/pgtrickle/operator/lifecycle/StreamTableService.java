@@ -97,7 +97,7 @@ public final class StreamTableService {
      */
     private <T> T withOwnedRow(StreamTableKey key, String uid, T absent, OwnedRowWork<T> work) throws SQLException {
         try (Connection c = db.connect()) {
-            if (!catalogExists(c)) {
+            if (!CatalogSchema.exists(c)) {
                 return absent;
             }
             c.setAutoCommit(false);
@@ -318,7 +318,7 @@ public final class StreamTableService {
                         // connection the server closed) simply runs again, on a new connection.
                         continue;
                     }
-                    if ("42P01".equals(e.getSQLState()) && !catalogExists(c)) {
+                    if ("42P01".equals(e.getSQLState()) && !CatalogSchema.exists(c)) {
                         throw new NoSuchStreamTableException(key);
                     }
                     throw failed(c, key, start, t0, e);
@@ -383,7 +383,7 @@ public final class StreamTableService {
     /** All stream tables installed in this database. */
     public List<StreamTableRecord> list() throws SQLException {
         try (Connection c = db.connect()) {
-            if (!catalogExists(c)) {
+            if (!CatalogSchema.exists(c)) {
                 return List.of();
             }
             return new CatalogStore(c).list();
@@ -392,7 +392,7 @@ public final class StreamTableService {
 
     public Optional<StreamTableRecord> find(StreamTableKey key) throws SQLException {
         try (Connection c = db.connect()) {
-            if (!catalogExists(c)) {
+            if (!CatalogSchema.exists(c)) {
                 return Optional.empty();
             }
             return new CatalogStore(c).find(key.namespace(), key.name());
@@ -402,7 +402,7 @@ public final class StreamTableService {
     /** Keys of the installed stream tables that {@code key} reads directly. */
     public List<StreamTableKey> upstreamOf(StreamTableKey key) throws SQLException {
         try (Connection c = db.connect()) {
-            if (!catalogExists(c)) {
+            if (!CatalogSchema.exists(c)) {
                 return List.of();
             }
             return new CatalogStore(c).upstreamOf(key.namespace(), key.name()).stream()
@@ -447,14 +447,6 @@ public final class StreamTableService {
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next();
             }
-        }
-    }
-
-    private static boolean catalogExists(Connection c) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT to_regclass('pgtrickle.stream_tables') IS NOT NULL");
-             ResultSet rs = ps.executeQuery()) {
-            rs.next();
-            return rs.getBoolean(1);
         }
     }
 
