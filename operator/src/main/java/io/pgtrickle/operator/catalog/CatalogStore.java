@@ -247,12 +247,7 @@ public final class CatalogStore {
      * recomputes in full, and its sources' buffers are cleaned (or dropped) as if it did not read them.
      */
     public void releaseFrontier(String namespace, String name) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(
-                "UPDATE pgtrickle.stream_tables SET frontier = NULL WHERE namespace = ? AND name = ?")) {
-            ps.setString(1, namespace);
-            ps.setString(2, name);
-            ps.executeUpdate();
-        }
+        update("UPDATE pgtrickle.stream_tables SET frontier = NULL WHERE namespace = ? AND name = ?", namespace, name);
     }
 
     /** Records a successful refresh: frontier = this transaction's snapshot. */
@@ -357,10 +352,14 @@ public final class CatalogStore {
     }
 
     public void delete(String namespace, String name) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(
-                "DELETE FROM pgtrickle.stream_tables WHERE namespace = ? AND name = ?")) {
-            ps.setString(1, namespace);
-            ps.setString(2, name);
+        update("DELETE FROM pgtrickle.stream_tables WHERE namespace = ? AND name = ?", namespace, name);
+    }
+
+    private void update(String sql, String... args) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            for (int i = 0; i < args.length; i++) {
+                ps.setString(i + 1, args[i]);
+            }
             ps.executeUpdate();
         }
     }
