@@ -353,6 +353,7 @@ public final class CatalogStore {
 
     public void delete(String namespace, String name) throws SQLException {
         update("DELETE FROM pgtrickle.stream_tables WHERE namespace = ? AND name = ?", namespace, name);
+        RefreshHistory.forget(c, namespace, name);
     }
 
     private void update(String sql, String... args) throws SQLException {

@@ -39,6 +39,11 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
                     .setServerConfig("fsync", "off")
                     .setServerConfig("full_page_writes", "off")
                     .setServerConfig("synchronous_commit", "off");
+            String logDir = System.getProperty("pgtrickle.pg.logdir");
+            if (logDir != null && !logDir.isBlank()) {
+                // The embedded server's own stderr is not read once it has started; profiling needs its log.
+                builder.setServerConfig("logging_collector", "on").setServerConfig("log_directory", logDir);
+            }
             if (dataDir != null) {
                 builder.setDataDirectory(dataDir).setCleanDataDirectory(false);
             }

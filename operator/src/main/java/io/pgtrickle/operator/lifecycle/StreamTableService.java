@@ -3,6 +3,7 @@ package io.pgtrickle.operator.lifecycle;
 import io.pgtrickle.crds.v1alpha1.ReclaimPolicy;
 import io.pgtrickle.operator.catalog.CatalogSchema;
 import io.pgtrickle.operator.catalog.CatalogStore;
+import io.pgtrickle.operator.catalog.RefreshHistory;
 import io.pgtrickle.operator.catalog.StorageGuard;
 import io.pgtrickle.operator.catalog.StreamTableRecord;
 import io.pgtrickle.dvm.plan.Plan;
@@ -30,8 +31,10 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The lifecycle of stream tables in one target database: install (apply), refresh, delete,
@@ -44,6 +47,8 @@ import java.util.Optional;
  */
 public final class StreamTableService {
     private final Database db;
+    /** Refreshes of each stream table by this service, for the history retention in {@link #cleanupAfter}. */
+    private final Map<StreamTableKey, Integer> refreshes = new ConcurrentHashMap<>();
 
     public StreamTableService(Database db) {
         this.db = Objects.requireNonNull(db);
@@ -330,17 +335,22 @@ public final class StreamTableService {
     }
 
     /**
-     * Housekeeping after a refresh: deletes change-buffer rows every consumer has consumed. Kept
+     * Housekeeping after a refresh: deletes change-buffer rows every consumer has consumed, and every
+     * {@link RefreshHistory#PRUNE_EVERY} refreshes applies the history retention. Kept
      * out of {@link #refresh} so the refresh returns as soon as its result is committed.
      */
     public void cleanupAfter(RefreshResult result) {
-        if (result.consumedSources().isEmpty()) {
+        boolean prune = refreshes.merge(result.key(), 1, Integer::sum) % RefreshHistory.PRUNE_EVERY == 1;
+        if (result.consumedSources().isEmpty() && !prune) {
             return;
         }
         try (Connection c = db.connect()) {
             RefreshTransaction.cleanup(c, result.consumedSources());
+            if (prune) {
+                RefreshHistory.prune(c, result.key().namespace(), result.key().name());
+            }
         } catch (SQLException postponed) {
-            // the next refresh consuming these sources tries again
+            // the next refresh consuming these sources (or the next pruning) tries again
         }
     }
 

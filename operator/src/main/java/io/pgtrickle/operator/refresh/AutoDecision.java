@@ -1,6 +1,7 @@
 package io.pgtrickle.operator.refresh;
 
 import io.pgtrickle.operator.catalog.InstalledRefresh;
+import io.pgtrickle.operator.catalog.RefreshHistory;
 
 /**
  * Whether one refresh applies its batch (DIFFERENTIAL) or recomputes in full, and why, in words a
@@ -8,17 +9,14 @@ import io.pgtrickle.operator.catalog.InstalledRefresh;
  * the RefreshPolicy's ratio or for the costs learnt from this stream table's past refreshes.
  */
 final class AutoDecision {
-    /**
-     * Batches smaller than this teach nothing about per-change cost: the fixed cost of a refresh
-     * dominates them.
-     */
-    static final int MIN_LEARNING_BATCH = 500;
+    /** Batches smaller than this teach nothing about per-change cost (see {@link RefreshHistory}). */
+    static final int MIN_LEARNING_BATCH = RefreshHistory.MIN_LEARNING_BATCH;
 
     /** AUTO learns from history once it has this many DIFFERENTIAL refreshes of at least {@link #MIN_LEARNING_BATCH}. */
     static final int MIN_DIFFERENTIAL_SAMPLES = 3;
 
     /** After this many FULL refreshes in a row, AUTO measures DIFFERENTIAL again on a batch within the ratio. */
-    static final int RETRY_AFTER_FULL = 10;
+    static final int RETRY_AFTER_FULL = RefreshHistory.KEPT_FULL; // the history keeps what this counts
 
     /**
      * AUTO with learnt costs tries DIFFERENTIAL once on a batch larger than any measured (up to this

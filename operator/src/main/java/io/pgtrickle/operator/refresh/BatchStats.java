@@ -1,6 +1,7 @@
 package io.pgtrickle.operator.refresh;
 
 import io.pgtrickle.operator.catalog.InstalledRefresh;
+import io.pgtrickle.operator.catalog.RefreshHistory;
 import io.pgtrickle.operator.cdc.ChangeCapture;
 import io.pgtrickle.operator.db.Identifiers;
 import io.pgtrickle.operator.lifecycle.StreamTableKey;
@@ -69,23 +70,28 @@ record BatchStats(String marker, long changes, long sourceRows, RefreshCosts cos
         }
         String history = "SELECT %s FROM pgtrickle.refresh_history WHERE namespace = "
                 + Identifiers.literal(key.namespace()) + " AND name = " + Identifiers.literal(key.name())
-                + " AND ok AND %s ORDER BY id DESC LIMIT %d";
+                + " AND %s ORDER BY id DESC LIMIT %d";
+        // The history is read only for a batch with changes (an empty batch needs no decision), so the
+        // refresh of an idle stream table does not pay for it: PostgreSQL runs a subquery only when its
+        // CASE branch is taken.
+        String learnt = "CASE WHEN (SELECT changes FROM b) > 0 THEN (%s) END";
         String sql = (auto ? "WITH s AS (SELECT n, nullif(ceil(n * " + AutoDecision.EXPLORE_RATIO * r.maxChangeRatio()
                 + "), 0)::bigint AS counted FROM (SELECT coalesce(sum(greatest(c.reltuples, pg_stat_get_live_tuples(c.oid),"
                 + " 0)), 0)::bigint AS n FROM pg_class c WHERE c.oid IN (" + oids + ")) t),\nd AS ("
-                + history.formatted("id, changes, duration_ms", "mode = 'DIFFERENTIAL' AND changes >= "
-                + AutoDecision.MIN_LEARNING_BATCH, 20) + ")\n" : "")
+                + history.formatted("id, changes, duration_ms", RefreshHistory.LEARNING, RefreshHistory.KEPT_LEARNING)
+                + "),\nb AS (SELECT " + changes + " AS changes)\n" : "")
                 // kind read through to_jsonb: a marker table from before kinds existed has none (until the
                 // next apply adds it) and holds only truncations; the table is tiny
                 + "SELECT (SELECT min(coalesce(to_jsonb(m) ->> 'kind', '" + TRUNCATE + "'))"
                 + " FROM pgtrickle_changes.truncates m WHERE source_oid IN (" + oids
                 + ") AND NOT pg_visible_in_snapshot(\"__pgt_xid\", " + prev + ") AND \"__pgt_xid\" >= pg_snapshot_xmin("
-                + prev + ")),\n" + changes + ",\n"
-                + (auto ? "(SELECT n FROM s), (SELECT array_agg(changes) FROM d), (SELECT array_agg(duration_ms) FROM d),"
-                + "\n(SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY x) FROM ("
-                + history.formatted("duration_ms AS x", "mode = 'FULL'", 5) + ") h), (SELECT counted FROM s),"
-                + "\n(SELECT count(*) FROM (" + history.formatted("1", "mode = 'FULL' AND id > coalesce((SELECT max(id)"
-                + " FROM d), 0)", AutoDecision.RETRY_AFTER_FULL) + ") f)"
+                + prev + ")),\n" + (auto ? "(SELECT changes FROM b)" : changes) + ",\n"
+                + (auto ? "(SELECT n FROM s), " + learnt.formatted("SELECT array_agg(changes) FROM d") + ", "
+                + learnt.formatted("SELECT array_agg(duration_ms) FROM d") + ",\n"
+                + learnt.formatted("SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY x) FROM ("
+                + history.formatted("duration_ms AS x", RefreshHistory.FULL, 5) + ") h") + ", (SELECT counted FROM s),\n"
+                + learnt.formatted("SELECT count(*) FROM (" + history.formatted("1", RefreshHistory.FULL
+                + " AND id > coalesce((SELECT max(id) FROM d), 0)", AutoDecision.RETRY_AFTER_FULL) + ") f")
                 : "0, NULL, NULL, NULL, NULL, NULL");
         QUERIES.put(key, new Query(r.sourceOids(), r.refreshMode(), r.maxChangeRatio(), sql));
         // The text is the same at every refresh of this stream table: prepared once per connection.
