@@ -111,7 +111,9 @@ public final class WorkloadBench {
                     makeBatch(c, n, p);
                     for (String s : scenarios) {
                         exec(c, "DROP TABLE IF EXISTS floor_" + s);
-                        exec(c, "CREATE TABLE floor_" + s + " (LIKE st_" + s + " INCLUDING ALL) WITH (fillfactor = 90)");
+                        // created the way ours is: same columns, key and storage parameters (fillfactor)
+                        exec(c, "CREATE TABLE floor_" + s + " (LIKE st_" + s + " INCLUDING ALL)"
+                                + storageParameters(c, "st_" + s));
                         exec(c, "INSERT INTO floor_" + s + " SELECT * FROM st_" + s);
                     }
                     double withCapture = timed(c, BATCH.replace("{src}", "src"));
@@ -255,6 +257,15 @@ public final class WorkloadBench {
             DELETE FROM {src} s USING b_del b WHERE s.id = b.id;
             INSERT INTO {src} SELECT * FROM b_ins;
             COMMIT""";
+
+    private static String storageParameters(Connection c, String table) throws SQLException {
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
+                "SELECT array_to_string(reloptions, ', ') FROM pg_class WHERE oid = '" + table + "'::regclass")) {
+            rs.next();
+            String options = rs.getString(1);
+            return options == null ? "" : " WITH (" + options + ")";
+        }
+    }
 
     /** Untimed: the exact net change of st_s, computed from the query into floor_delta_s. */
     private static void prepareFloor(Connection c, StreamTableService service, String s) throws SQLException {
