@@ -1,0 +1,167 @@
+package io.pgtrickle.operator.refresh;
+
+import io.pgtrickle.crds.v1alpha1.ReclaimPolicy;
+import io.pgtrickle.crds.v1alpha1.RefreshMode;
+import io.pgtrickle.operator.db.PooledDatabase;
+import io.pgtrickle.operator.db.QualifiedName;
+import io.pgtrickle.operator.lifecycle.StreamTableDefinition;
+import io.pgtrickle.operator.lifecycle.StreamTableKey;
+import io.pgtrickle.operator.lifecycle.StreamTableService;
+import io.pgtrickle.operator.testing.PostgresExtension;
+import io.pgtrickle.operator.testing.Rows;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Two refreshers (two operator replicas, each with its own pool) refresh the same stream tables while
+ * writers commit transactions that stay open across refreshes, some rolled back, and a reader watches the
+ * stream tables. Every writer transaction moves amounts between accounts, so the total is the same in
+ * every consistent snapshot: a refresh that applied part of a transaction, applied one twice or skipped
+ * one shows as a wrong total to the reader, not only at the end.
+ */
+class ConcurrentRefreshersIT {
+    @RegisterExtension
+    static final PostgresExtension PG = new PostgresExtension();
+
+    private static final long TOTAL = 1_000_000;
+    private static final int ACCOUNTS = 2000;
+
+    private static final String BY_BRANCH = "SELECT a.branch, b.region, count(*) AS n, sum(a.balance) AS total"
+            + " FROM accounts a JOIN branches b ON b.id = a.branch GROUP BY a.branch, b.region";
+    private static final String RICH = "SELECT id, branch, balance FROM accounts WHERE balance > 600";
+
+    private static StreamTableDefinition def(String name, String query) {
+        return new StreamTableDefinition(new StreamTableKey("soak", name), "uid-" + name,
+                new QualifiedName("public", name), query, RefreshMode.AUTO, "1h", false, ReclaimPolicy.Delete, 1L);
+    }
+
+    /** Moves amounts between random accounts; sometimes one changes branch, or is closed and reopened empty. */
+    private static void transfers(Statement s, Random rnd) throws SQLException {
+        for (int i = 0; i < 1 + rnd.nextInt(4); i++) {
+            int from = 1 + rnd.nextInt(ACCOUNTS);
+            int to = 1 + rnd.nextInt(ACCOUNTS);
+            int amount = rnd.nextInt(300);
+            s.execute("UPDATE accounts SET balance = balance - " + amount
+                    + (rnd.nextInt(5) == 0 ? ", branch = " + rnd.nextInt(20) : "") + " WHERE id = " + from);
+            s.execute("UPDATE accounts SET balance = balance + " + amount + " WHERE id = " + to);
+        }
+        if (rnd.nextInt(6) == 0) {
+            int closed = 1 + rnd.nextInt(ACCOUNTS);
+            int heir = closed % ACCOUNTS + 1;
+            s.execute("UPDATE accounts SET balance = balance + coalesce((SELECT balance FROM accounts WHERE id = "
+                    + closed + "), 0) WHERE id = " + heir);
+            s.execute("DELETE FROM accounts WHERE id = " + closed);
+            s.execute("INSERT INTO accounts VALUES (" + closed + ", " + rnd.nextInt(20) + ", 0)");
+        }
+    }
+
+    @Test
+    void concurrentRefreshersAndLateCommittingWritersApplyEveryTransactionExactlyOnce() throws Exception {
+        PG.database().exec("CREATE TABLE branches (id int PRIMARY KEY, region text NOT NULL)",
+                "INSERT INTO branches SELECT g, 'r' || g % 3 FROM generate_series(0, 19) g",
+                "CREATE TABLE accounts (id int PRIMARY KEY, branch int NOT NULL, balance bigint NOT NULL)",
+                "INSERT INTO accounts SELECT i, i % 20, " + TOTAL / ACCOUNTS + " FROM generate_series(1, " + ACCOUNTS + ") i");
+        List<StreamTableDefinition> defs = List.of(def("by_branch", BY_BRANCH), def("rich", RICH));
+        AtomicBoolean stop = new AtomicBoolean();
+        AtomicInteger committed = new AtomicInteger();
+        AtomicInteger checks = new AtomicInteger();
+        Map<String, AtomicInteger> modes = new ConcurrentHashMap<>();
+        ExecutorService threads = Executors.newFixedThreadPool(6);
+        try (PooledDatabase replicaA = new PooledDatabase(PG.database().asDatabase(), 2);
+             PooledDatabase replicaB = new PooledDatabase(PG.database().asDatabase(), 2)) {
+            List<StreamTableService> replicas = List.of(new StreamTableService(replicaA), new StreamTableService(replicaB));
+            for (StreamTableDefinition d : defs) {
+                replicas.get(0).apply(d);
+            }
+            List<Future<?>> work = new ArrayList<>();
+            for (int w = 0; w < 2; w++) {
+                Random rnd = new Random(11 + w);
+                work.add(threads.submit(() -> {
+                    try (Connection c = PG.database().connect(); Statement s = c.createStatement()) {
+                        c.setAutoCommit(false);
+                        while (!stop.get()) {
+                            try {
+                                transfers(s, rnd);
+                                Thread.sleep(rnd.nextInt(25)); // open across refreshes: commits after their snapshots
+                                if (rnd.nextInt(10) == 0) {
+                                    c.rollback();
+                                } else {
+                                    c.commit();
+                                    committed.incrementAndGet();
+                                }
+                            } catch (SQLException e) {
+                                if (!"40P01".equals(e.getSQLState())) { // the two writers deadlocked: try again
+                                    throw e;
+                                }
+                                c.rollback();
+                            }
+                        }
+                    }
+                    return null;
+                }));
+            }
+            for (StreamTableService replica : replicas) {
+                Random rnd = new Random(replicas.indexOf(replica));
+                work.add(threads.submit(() -> {
+                    while (!stop.get()) {
+                        StreamTableDefinition d = defs.get(rnd.nextInt(defs.size()));
+                        RefreshResult r = replica.refresh(d.key()); // a failure fails the test
+                        modes.computeIfAbsent(r.mode(), m -> new AtomicInteger()).incrementAndGet();
+                        replica.cleanupAfter(r);
+                        Thread.sleep(rnd.nextInt(5));
+                    }
+                    return null;
+                }));
+            }
+            work.add(threads.submit(() -> {
+                try (Connection c = PG.database().connect()) {
+                    while (!stop.get()) {
+                        // a stream table changes only by whole refreshes: every state a reader sees is a snapshot
+                        assertEquals(List.of(TOTAL + "|" + ACCOUNTS), Rows.multiset(c,
+                                "SELECT sum(total) || '|' || sum(n) FROM by_branch"));
+                        checks.incrementAndGet();
+                    }
+                }
+                return null;
+            }));
+            Thread.sleep(8_000);
+            stop.set(true);
+            for (Future<?> f : work) {
+                f.get(60, TimeUnit.SECONDS);
+            }
+            for (StreamTableDefinition d : defs) {
+                replicas.get(1).refresh(d.key());
+            }
+        } finally {
+            stop.set(true);
+            threads.shutdownNow();
+        }
+        System.out.println("[soak] " + committed.get() + " transactions committed, refreshes by mode " + modes
+                + ", " + checks.get() + " reads of the stream table");
+        assertTrue(committed.get() >= 100, "writers must have committed: " + committed.get());
+        assertTrue(modes.getOrDefault("DIFFERENTIAL", new AtomicInteger()).get() >= 50, "refreshes must have run: " + modes);
+        assertTrue(checks.get() >= 50, "the reader must have read: " + checks.get());
+        try (Connection c = PG.database().connect()) {
+            assertEquals(Rows.multiset(c, BY_BRANCH), Rows.storage(c, "by_branch"));
+            assertEquals(Rows.multiset(c, RICH), Rows.storage(c, "rich"));
+        }
+    }
+}
