@@ -35,8 +35,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Two refreshers (two operator replicas, each with its own pool) refresh the same stream tables while
  * writers commit transactions that stay open across refreshes, some rolled back, and a reader watches the
  * stream tables. Every writer transaction moves amounts between accounts, so the total is the same in
- * every consistent snapshot: a refresh that applied part of a transaction, applied one twice or skipped
- * one shows as a wrong total to the reader, not only at the end.
+ * every consistent snapshot: a refresh that applied part of a transaction (split it across two batches)
+ * shows to the reader as a wrong total while the test runs. A transaction applied twice or skipped keeps
+ * the total; the comparison with the query at the end catches those.
  */
 class ConcurrentRefreshersIT {
     @RegisterExtension
