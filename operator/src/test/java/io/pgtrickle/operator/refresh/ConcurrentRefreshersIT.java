@@ -36,8 +36,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * writers commit transactions that stay open across refreshes, some rolled back, and a reader watches the
  * stream tables. Every writer transaction moves amounts between accounts, so the total is the same in
  * every consistent snapshot: a refresh that applied part of a transaction (split it across two batches)
- * shows to the reader as a wrong total while the test runs. A transaction applied twice or skipped keeps
- * the total; the comparison with the query at the end catches those.
+ * shows to the reader as a wrong total while the test runs. Each transaction also records its writer's
+ * commit number in a ledger, so a transaction lost or applied twice shows as a count of commits that is
+ * not the highest number. At the end every stream table must equal its query.
  */
 class ConcurrentRefreshersIT {
     @RegisterExtension
@@ -49,6 +50,7 @@ class ConcurrentRefreshersIT {
     private static final String BY_BRANCH = "SELECT a.branch, b.region, count(*) AS n, sum(a.balance) AS total"
             + " FROM accounts a JOIN branches b ON b.id = a.branch GROUP BY a.branch, b.region";
     private static final String RICH = "SELECT id, branch, balance FROM accounts WHERE balance > 600";
+    private static final String JOURNAL = "SELECT writer, count(*) AS n, max(seq) AS last FROM ledger GROUP BY writer";
 
     private static StreamTableDefinition def(String name, String query) {
         return new StreamTableDefinition(new StreamTableKey("soak", name), "uid-" + name,
@@ -99,8 +101,10 @@ class ConcurrentRefreshersIT {
         PG.database().exec("CREATE TABLE branches (id int PRIMARY KEY, region text NOT NULL)",
                 "INSERT INTO branches SELECT g, 'r' || g % 3 FROM generate_series(0, 19) g",
                 "CREATE TABLE accounts (id int PRIMARY KEY, branch int NOT NULL, balance bigint NOT NULL)",
-                "INSERT INTO accounts SELECT i, i % 20, " + TOTAL / ACCOUNTS + " FROM generate_series(1, " + ACCOUNTS + ") i");
-        List<StreamTableDefinition> defs = List.of(def("by_branch", BY_BRANCH), def("rich", RICH));
+                "INSERT INTO accounts SELECT i, i % 20, " + TOTAL / ACCOUNTS + " FROM generate_series(1, " + ACCOUNTS + ") i",
+                "CREATE TABLE ledger (writer int, seq int, PRIMARY KEY (writer, seq))");
+        List<StreamTableDefinition> defs = List.of(def("by_branch", BY_BRANCH), def("rich", RICH),
+                def("journal", JOURNAL));
         AtomicBoolean stop = new AtomicBoolean();
         AtomicInteger committed = new AtomicInteger();
         AtomicInteger checks = new AtomicInteger();
@@ -115,18 +119,22 @@ class ConcurrentRefreshersIT {
             List<Future<?>> work = new ArrayList<>();
             for (int w = 0; w < 2; w++) {
                 Random rnd = new Random(11 + w);
+                int writer = w;
                 work.add(threads.submit(() -> {
                     try (Connection c = PG.database().connect(); Statement s = c.createStatement()) {
                         c.setAutoCommit(false);
+                        int seq = 1;
                         while (!stop.get()) {
                             try {
                                 transfers(s, rnd);
+                                one(s, "INSERT INTO ledger VALUES (" + writer + ", " + seq + ")");
                                 Thread.sleep(rnd.nextInt(25)); // open across refreshes: commits after their snapshots
                                 if (rnd.nextInt(10) == 0) {
                                     c.rollback();
                                 } else {
                                     c.commit();
                                     committed.incrementAndGet();
+                                    seq++;
                                 }
                             } catch (RowGone e) {
                                 c.rollback();
@@ -161,6 +169,10 @@ class ConcurrentRefreshersIT {
                         // a stream table changes only by whole refreshes: every state a reader sees is a snapshot
                         assertEquals(List.of(TOTAL + "|" + ACCOUNTS), Rows.multiset(c,
                                 "SELECT sum(total) || '|' || sum(n) FROM by_branch"));
+                        // each writer's commits are numbered 1, 2, 3, …: a lost one or one applied twice
+                        // makes a count differ from the highest number
+                        assertEquals(List.of(), Rows.multiset(c, "SELECT writer || ': ' || n || ' commits, last '"
+                                + " || last FROM journal WHERE n <> last"));
                         checks.incrementAndGet();
                     }
                 }
@@ -188,6 +200,7 @@ class ConcurrentRefreshersIT {
                     "SELECT sum(balance) || '|' || count(*) FROM accounts"), "the writers keep the invariant");
             assertEquals(Rows.multiset(c, BY_BRANCH), Rows.storage(c, "by_branch"));
             assertEquals(Rows.multiset(c, RICH), Rows.storage(c, "rich"));
+            assertEquals(Rows.multiset(c, JOURNAL), Rows.storage(c, "journal"));
         }
     }
 }
