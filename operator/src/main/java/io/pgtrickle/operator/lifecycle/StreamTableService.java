@@ -335,19 +335,27 @@ public final class StreamTableService {
     }
 
     /**
-     * Housekeeping after a refresh: deletes change-buffer rows every consumer has consumed, and every
-     * {@link RefreshHistory#PRUNE_EVERY} refreshes applies the history retention. Kept
+     * Housekeeping after a refresh: deletes change-buffer rows every consumer has consumed, vacuums a
+     * storage table a large FULL refresh left dead rows in, and every {@link RefreshHistory#PRUNE_EVERY}
+     * refreshes applies the history retention. Kept
      * out of {@link #refresh} so the refresh returns as soon as its result is committed.
      */
     public void cleanupAfter(RefreshResult result) {
         boolean prune = refreshes.merge(result.key(), 1, Integer::sum) % RefreshHistory.PRUNE_EVERY == 1;
-        if (result.consumedSources().isEmpty() && !prune) {
+        if (result.consumedSources().isEmpty() && !prune && result.vacuumStorage() == null) {
             return;
         }
         try (Connection c = db.connect()) {
             RefreshTransaction.cleanup(c, result.consumedSources());
             if (prune) {
                 RefreshHistory.prune(c, result.key().namespace(), result.key().name());
+            }
+            if (result.vacuumStorage() != null && c.getAutoCommit()) {
+                // A FULL refresh deletes the old rows rather than truncating (see FullRefresh): reclaim them now,
+                // so that the next refresh reuses their space instead of growing the table.
+                try (Statement s = c.createStatement()) {
+                    s.execute("VACUUM " + result.vacuumStorage());
+                }
             }
         } catch (SQLException postponed) {
             // the next refresh consuming these sources (or the next pruning) tries again

@@ -25,26 +25,40 @@ final class FullRefresh {
     }
 
     /**
-     * Recomputes the storage table: {@code TRUNCATE} and the load, shaped by how many rows the table
-     * holds (PostgreSQL's estimate):
+     * Recomputes the storage table: {@code DELETE} of every row and the load, shaped by how many rows the
+     * table holds (PostgreSQL's estimate).
+     *
+     * <p>Not {@code TRUNCATE}, which is not MVCC-safe: a transaction whose snapshot was taken before the
+     * refresh committed, and which reads the table after, sees it empty. That is a reader in REPEATABLE
+     * READ (a report, {@code pg_dump}), a prepared statement whose snapshot precedes its lock, and the
+     * refresh of a stream table reading this one, which then stored an empty result
+     * ({@code ConcurrentRefreshersIT} caught it). With {@code DELETE}, every snapshot sees either the old
+     * rows or the new ones, as with a DIFFERENTIAL refresh. The dead rows are vacuumed after the commit
+     * (see {@link RefreshResult#vacuumStorage}).
      * <ul>
      *   <li>many ({@link #REBUILD_KEY_MIN_ROWS} or more): the primary key is dropped for the load and
      *       added back after, in the same transaction. Building the index once from sorted keys costs a
-     *       fraction of maintaining it row by row (an index WAL record per row). A foreign key
-     *       referencing the storage table would already stop the TRUNCATE.
+     *       fraction of maintaining it row by row (an index WAL record per row).
      *   <li>few (at most {@link #VIA_TEMP_MAX_ROWS}, typically an aggregate): the query runs as
      *       {@code CREATE TEMP TABLE … AS}, which PostgreSQL may run with parallel workers (an
      *       {@code INSERT … SELECT} never is, but {@code REFRESH MATERIALIZED VIEW} is), and its few
      *       rows are then copied in.
      * </ul>
      */
-    static long run(Connection c, InstalledRefresh r) throws SQLException {
+    /** Rows loaded, and whether the rows deleted are worth a VACUUM after the commit. */
+    record Outcome(long rows, boolean vacuum) {
+    }
+
+    /** A FULL refresh that deletes at least this many rows asks for a VACUUM of the storage table after the commit. */
+    static final long VACUUM_AFTER_ROWS = RefreshTransaction.VACUUM_AFTER_ROWS;
+
+    static Outcome run(Connection c, InstalledRefresh r) throws SQLException {
         String table = r.table().sql();
         StorageSize size = storageSize(c, table);
         String pk = r.differential() && size.rows() >= REBUILD_KEY_MIN_ROWS ? size.primaryKey() : null;
         boolean viaTemp = size.rows() >= 0 && size.rows() <= VIA_TEMP_MAX_ROWS;
         try (Statement s = c.createStatement()) {
-            s.execute("TRUNCATE " + table);
+            long deleted = s.executeUpdate("DELETE FROM " + table);
             if (pk != null) {
                 s.execute("ALTER TABLE " + table + " DROP CONSTRAINT " + Identifiers.quote(pk));
             }
@@ -61,7 +75,7 @@ final class FullRefresh {
                 s.execute("ALTER TABLE " + table + " ADD CONSTRAINT " + Identifiers.quote(pk)
                         + " PRIMARY KEY (\"__pgt_row_id\")");
             }
-            return rows;
+            return new Outcome(rows, deleted >= VACUUM_AFTER_ROWS);
         }
     }
 

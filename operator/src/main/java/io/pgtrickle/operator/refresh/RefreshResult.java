@@ -12,9 +12,11 @@ import java.util.List;
  * @param mode   FULL or DIFFERENTIAL, as it actually ran
  * @param reason why a DIFFERENTIAL stream table ran FULL this time (null otherwise)
  * @param consumedSources change buffers this refresh consumed rows of (to clean up afterwards)
+ * @param vacuumStorage the storage table (as SQL) when a FULL refresh left enough dead rows in it to vacuum
+ *                      it right away, off the refresh path; null otherwise
  */
 public record RefreshResult(StreamTableKey key, Instant startedAt, double durationMs, long rows, String mode,
-                            String reason, List<Long> consumedSources) {
+                            String reason, List<Long> consumedSources, String vacuumStorage) {
     public RefreshResult {
         consumedSources = List.copyOf(consumedSources);
     }

@@ -38,7 +38,7 @@ public final class RefreshTransaction {
      */
     static final int PREPARED_MAX_CHANGES = 20_000;
 
-    /** Cleanup that deletes at least this many buffer rows vacuums the buffer right away. */
+    /** Cleanup that deletes at least this many buffer rows (or a FULL refresh storage rows) vacuums right away. */
     static final int VACUUM_AFTER_ROWS = 10_000;
 
     /**
@@ -77,9 +77,12 @@ public final class RefreshTransaction {
             Long changes = batch == null || !"AUTO".equals(installed.refreshMode()) ? null : batch.changes();
             long rows;
             String mode;
+            String vacuum = null;
             if (!installed.differential() || fullReason != null) {
                 mode = "FULL";
-                rows = FullRefresh.run(c, installed);
+                FullRefresh.Outcome full = FullRefresh.run(c, installed);
+                rows = full.rows();
+                vacuum = full.vacuum() ? installed.table().sql() : null;
             } else {
                 mode = "DIFFERENTIAL";
                 if (!batch.empty()) {
@@ -88,7 +91,7 @@ public final class RefreshTransaction {
                             batch.changes() <= PREPARED_MAX_CHANGES, key.namespace(), key.name(), start,
                             (System.nanoTime() - t0) / 1e6, mode, changes, null);
                     return new RefreshResult(key, start, (System.nanoTime() - t0) / 1e6, rows, mode, null,
-                            installed.sourceOids());
+                            installed.sourceOids(), null);
                 }
                 rows = 0;
             }
@@ -97,7 +100,7 @@ public final class RefreshTransaction {
             store.recordRefresh(key.namespace(), key.name(), start, ms, rows, mode, changes, fullReason, true);
             c.commit();
             return new RefreshResult(key, start, ms, rows, mode, fullReason,
-                    batch != null && !batch.empty() ? installed.sourceOids() : List.of());
+                    batch != null && !batch.empty() ? installed.sourceOids() : List.of(), vacuum);
         } catch (SQLException | RuntimeException e) {
             c.rollback();
             throw e;

@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.sql.Connection;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -147,6 +148,38 @@ class StreamTableServiceIT {
                 assertEquals(List.of("0"), Rows.multiset(c,
                         "SELECT consecutive_errors FROM pgtrickle.stream_tables WHERE name = 'open_amounts'"));
             }
+        }
+    }
+
+    @Test
+    void aSnapshotTakenBeforeAFullRefreshStillSeesTheOldRowsAfterItCommits() throws Exception {
+        // large enough for the FULL refresh that rebuilds the key, and one small enough to go through a temp table
+        PG.database().exec("CREATE TABLE big (id int PRIMARY KEY, v int NOT NULL)",
+                "INSERT INTO big SELECT g, 1 FROM generate_series(1, 20000) g", "ANALYZE big");
+        service.apply(def("big_copy", "big_copy", "SELECT id, v FROM big"));
+        service.apply(def("big_sum", "big_sum", "SELECT v, count(*) AS n FROM big GROUP BY v"));
+        PG.database().exec("ANALYZE big_copy");
+        try (Connection reader = PG.database().connect(); Statement r = reader.createStatement()) {
+            reader.setAutoCommit(false);
+            r.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ");
+            r.execute("SELECT 1"); // the snapshot (a report, pg_dump), before the stream tables are read
+
+            // a truncated source: the next refreshes recompute in FULL
+            PG.database().exec("TRUNCATE big", "INSERT INTO big SELECT g, 2 FROM generate_series(1, 20000) g");
+            for (String name : List.of("big_copy", "big_sum")) {
+                assertEquals("FULL", service.refresh(new StreamTableKey("default", name)).mode());
+            }
+
+            // TRUNCATE would have shown both empty to this snapshot
+            assertEquals(List.of("20000|20000"), Rows.multiset(reader, "SELECT count(*) || '|' || sum(v) FROM big_copy"));
+            assertEquals(List.of("1|20000"), Rows.multiset(reader, "SELECT v || '|' || n FROM big_sum"));
+            r.execute("SET LOCAL enable_seqscan = off"); // through the key rebuilt by the refresh, too
+            assertEquals(List.of("1"), Rows.multiset(reader, "SELECT v FROM big_copy WHERE __pgt_row_id = 7"));
+            reader.commit();
+        }
+        try (Connection c = PG.database().connect()) {
+            assertEquals(List.of("20000|40000"), Rows.multiset(c, "SELECT count(*) || '|' || sum(v) FROM big_copy"));
+            assertEquals(List.of("2|20000"), Rows.multiset(c, "SELECT v || '|' || n FROM big_sum"));
         }
     }
 

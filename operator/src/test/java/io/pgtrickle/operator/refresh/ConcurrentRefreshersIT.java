@@ -38,7 +38,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * every consistent snapshot: a refresh that applied part of a transaction (split it across two batches)
  * shows to the reader as a wrong total while the test runs. Each transaction also records its writer's
  * commit number in a ledger, so a transaction lost or applied twice shows as a count of commits that is
- * not the highest number. At the end every stream table must equal its query.
+ * not the highest number. Now and then a transaction moves every account, a batch that AUTO refreshes in
+ * FULL; and one stream table reads another. At the end every stream table must equal its query.
  */
 class ConcurrentRefreshersIT {
     @RegisterExtension
@@ -51,6 +52,8 @@ class ConcurrentRefreshersIT {
             + " FROM accounts a JOIN branches b ON b.id = a.branch GROUP BY a.branch, b.region";
     private static final String RICH = "SELECT id, branch, balance FROM accounts WHERE balance > 600";
     private static final String JOURNAL = "SELECT writer, count(*) AS n, max(seq) AS last FROM ledger GROUP BY writer";
+    /** A stream table reading a stream table. */
+    private static final String BY_REGION = "SELECT region, sum(total) AS total, sum(n) AS n FROM by_branch GROUP BY region";
 
     private static StreamTableDefinition def(String name, String query) {
         return new StreamTableDefinition(new StreamTableKey("soak", name), "uid-" + name,
@@ -69,7 +72,7 @@ class ConcurrentRefreshersIT {
 
     /**
      * Moves amounts between random accounts; sometimes one changes branch, or is closed (its balance,
-     * read as it is deleted, goes to another account) and reopened empty. Any statement that misses its
+     * read as it is deleted, goes to another account) and reopened empty; rarely every account moves. Any statement that misses its
      * row rolls the whole transaction back, so the total never changes.
      */
     private static void transfers(Statement s, Random rnd) throws SQLException, RowGone {
@@ -80,6 +83,10 @@ class ConcurrentRefreshersIT {
             one(s, "UPDATE accounts SET balance = balance - " + amount
                     + (rnd.nextInt(5) == 0 ? ", branch = " + rnd.nextInt(20) : "") + " WHERE id = " + from);
             one(s, "UPDATE accounts SET balance = balance + " + amount + " WHERE id = " + to);
+        }
+        if (rnd.nextInt(40) == 0) {
+            // a large batch (every account moves to the next branch): AUTO refreshes it in FULL
+            s.execute("UPDATE accounts SET branch = (branch + 1) % 20");
         }
         if (rnd.nextInt(6) == 0) {
             int closed = 1 + rnd.nextInt(ACCOUNTS);
@@ -104,7 +111,7 @@ class ConcurrentRefreshersIT {
                 "INSERT INTO accounts SELECT i, i % 20, " + TOTAL / ACCOUNTS + " FROM generate_series(1, " + ACCOUNTS + ") i",
                 "CREATE TABLE ledger (writer int, seq int, PRIMARY KEY (writer, seq))");
         List<StreamTableDefinition> defs = List.of(def("by_branch", BY_BRANCH), def("rich", RICH),
-                def("journal", JOURNAL));
+                def("journal", JOURNAL), def("by_region", BY_REGION));
         AtomicBoolean stop = new AtomicBoolean();
         AtomicInteger committed = new AtomicInteger();
         AtomicInteger checks = new AtomicInteger();
@@ -167,8 +174,10 @@ class ConcurrentRefreshersIT {
                 try (Connection c = PG.database().connect()) {
                     while (!stop.get()) {
                         // a stream table changes only by whole refreshes: every state a reader sees is a snapshot
-                        assertEquals(List.of(TOTAL + "|" + ACCOUNTS), Rows.multiset(c,
-                                "SELECT sum(total) || '|' || sum(n) FROM by_branch"));
+                        for (String table : List.of("by_branch", "by_region")) {
+                            assertEquals(List.of(TOTAL + "|" + ACCOUNTS), Rows.multiset(c,
+                                    "SELECT sum(total) || '|' || sum(n) FROM " + table), table);
+                        }
                         // each writer's commits are numbered 1, 2, 3, …: a lost one or one applied twice
                         // makes a count differ from the highest number
                         assertEquals(List.of(), Rows.multiset(c, "SELECT writer || ': ' || n || ' commits, last '"
@@ -195,12 +204,14 @@ class ConcurrentRefreshersIT {
         assertTrue(committed.get() >= 100, "writers must have committed: " + committed.get());
         assertTrue(modes.getOrDefault("DIFFERENTIAL", new AtomicInteger()).get() >= 50, "refreshes must have run: " + modes);
         assertTrue(checks.get() >= 50, "the reader must have read: " + checks.get());
+        assertTrue(modes.getOrDefault("FULL", new AtomicInteger()).get() >= 1, "large batches must have run FULL: " + modes);
         try (Connection c = PG.database().connect()) {
             assertEquals(List.of(TOTAL + "|" + ACCOUNTS), Rows.multiset(c,
                     "SELECT sum(balance) || '|' || count(*) FROM accounts"), "the writers keep the invariant");
             assertEquals(Rows.multiset(c, BY_BRANCH), Rows.storage(c, "by_branch"));
             assertEquals(Rows.multiset(c, RICH), Rows.storage(c, "rich"));
             assertEquals(Rows.multiset(c, JOURNAL), Rows.storage(c, "journal"));
+            assertEquals(Rows.multiset(c, BY_REGION), Rows.storage(c, "by_region"));
         }
     }
 }
