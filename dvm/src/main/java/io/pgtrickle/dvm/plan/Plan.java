@@ -84,9 +84,13 @@ public record Plan(String query, Mode mode, List<String> reasons, List<OutputCol
     return "INSERT INTO " + qualifiedTable + "\n" + storageSelect;
   }
 
-  /** Recomputes the storage table from scratch: the FULL refresh of either mode. */
+  /**
+   * Recomputes the storage table from scratch: the FULL refresh of either mode. {@code DELETE}, not
+   * {@code TRUNCATE}: a snapshot taken before the refresh committed must still see the old rows, not
+   * an empty table (TRUNCATE is not MVCC-safe).
+   */
   public List<String> fullRefreshSql(String qualifiedTable) {
-    return List.of("TRUNCATE " + qualifiedTable, initialLoadSql(qualifiedTable));
+    return List.of("DELETE FROM " + qualifiedTable, initialLoadSql(qualifiedTable));
   }
 
   /**

@@ -43,7 +43,7 @@ class PlannerTest {
     assertEquals(Mode.FULL, plan.mode());
     assertTrue(plan.reasons().stream().anyMatch(r -> r.contains(reasonContains)),
         () -> "reasons " + plan.reasons() + " should mention " + reasonContains);
-    assertEquals(List.of("TRUNCATE \"s\".\"t\"", "INSERT INTO \"s\".\"t\"\n"
+    assertEquals(List.of("DELETE FROM \"s\".\"t\"", "INSERT INTO \"s\".\"t\"\n"
         + plan.storageSelect()), plan.refreshSql("\"s\".\"t\"", "$1"));
   }
 
