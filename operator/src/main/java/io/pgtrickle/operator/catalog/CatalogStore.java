@@ -204,7 +204,11 @@ public final class CatalogStore {
 
     private static final String REFRESH_COLUMNS = """
             storage_schema, storage_table, refresh_mode, effective_mode, load_sql, refresh_sql,
-                   source_oids, frontier IS NULL, max_change_ratio, learn_from_history, suspended""";
+                   source_oids, frontier IS NULL, max_change_ratio, learn_from_history, suspended,
+                   (SELECT string_agg(format('%I.%I', n.nspname, k.relname), ', ' ORDER BY k.oid)
+                      FROM pgtrickle.stream_table_sources s JOIN pg_class k ON k.oid = s.source_oid
+                      JOIN pg_namespace n ON n.oid = k.relnamespace
+                     WHERE s.namespace = stream_tables.namespace AND s.name = stream_tables.name)""";
 
     /** What a refresh needs to run, read with the row locked. */
     public Optional<InstalledRefresh> lockForRefresh(String namespace, String name) throws SQLException {
@@ -239,7 +243,8 @@ public final class CatalogStore {
         Long[] oids = (Long[]) rs.getArray(at + 6).getArray();
         return new InstalledRefresh(new QualifiedName(rs.getString(at), rs.getString(at + 1)),
                 rs.getString(at + 2), rs.getString(at + 3), rs.getString(at + 4), rs.getString(at + 5), List.of(oids),
-                rs.getBoolean(at + 7), rs.getDouble(at + 8), rs.getBoolean(at + 9), rs.getBoolean(at + 10));
+                rs.getBoolean(at + 7), rs.getDouble(at + 8), rs.getBoolean(at + 9), rs.getBoolean(at + 10),
+                rs.getString(at + 11));
     }
 
     /**

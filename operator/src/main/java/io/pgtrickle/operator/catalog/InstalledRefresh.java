@@ -13,10 +13,13 @@ import java.util.List;
  * @param maxChangeRatio   the RefreshPolicy's AUTO threshold, copied at apply time
  * @param learnFromHistory whether AUTO predicts costs from past refreshes
  * @param suspended  spec.suspend: no refreshes until resumed (its change capture is released)
+ * @param sourceTables the tables the query reads, under their current names (quoted, comma-separated, in
+ *                     oid order), for {@code LOCK TABLE}; null when none
  */
 public record InstalledRefresh(QualifiedName table, String refreshMode, String effectiveMode, String loadSql,
                                String refreshSql, List<Long> sourceOids, boolean noFrontier,
-                               double maxChangeRatio, boolean learnFromHistory, boolean suspended) {
+                               double maxChangeRatio, boolean learnFromHistory, boolean suspended,
+                               String sourceTables) {
     public InstalledRefresh {
         sourceOids = List.copyOf(sourceOids);
     }

@@ -16,6 +16,9 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * One refresh of one stream table: a single REPEATABLE READ transaction whose snapshot is the new
@@ -130,23 +133,59 @@ public final class RefreshTransaction {
         }
     }
 
-    /** The refresh row, and the batch stats when the pipelined query applied to it. */
-    private record Begun(InstalledRefresh installed, BatchStats stats) {
+    /** The refresh row, the batch stats when the pipelined query applied to it, and the sources locked. */
+    private record Begun(InstalledRefresh installed, BatchStats stats, String lockedSources) {
+    }
+
+    /**
+     * The source tables of each stream table as its last refresh in this process read them, locked
+     * {@code ACCESS SHARE} before the refresh takes its snapshot. A source truncated (or rewritten by
+     * {@code ALTER TABLE}) by a transaction that commits while the refresh waits for its lock would
+     * otherwise be read with a snapshot from before that commit, and appear empty: the refresh would
+     * store a result computed from an empty table (until the next refresh, which the truncation marker
+     * makes FULL). Locking first makes the refresh wait before its snapshot, which then sees the commit.
+     */
+    static final Map<StreamTableKey, String> SOURCE_LOCKS = new ConcurrentHashMap<>();
+
+    private static String lockSources(String tables) {
+        return "LOCK TABLE " + tables + " IN ACCESS SHARE MODE";
+    }
+
+    /**
+     * {@link #beginOnce}, again if the snapshot was taken without locking the sources as the row now names
+     * them: the first refresh of a stream table in this process, or after its sources changed.
+     */
+    private static Begun begin(Connection c, StreamTableKey key, CatalogStore store) throws SQLException {
+        for (int attempt = 1; ; attempt++) {
+            Begun begun = beginOnce(c, key, store, SOURCE_LOCKS.get(key));
+            String sources = begun.installed().sourceTables();
+            if (sources == null) {
+                SOURCE_LOCKS.remove(key);
+            } else {
+                SOURCE_LOCKS.put(key, sources);
+            }
+            if (Objects.equals(sources, begun.lockedSources()) || attempt == 2) {
+                return begun;
+            }
+            c.rollback();
+        }
     }
 
     /**
      * Starts the REPEATABLE READ transaction holding this stream table's advisory lock and its
-     * catalog row. The fast path is one round trip: isolation, a non-blocking transaction lock, the
-     * row (read only if the lock was granted) and, when the stream table was refreshed before by this
-     * process, the batch stats (same snapshot, so the same answer as a query after the row). If another
-     * refresher (or an apply) holds the lock, or committed after our snapshot was taken, wait for it
-     * with a session lock taken *before* a fresh transaction, so that our snapshot is taken after its
-     * commit.
+     * catalog row. The fast path is one round trip: isolation, the source locks, a non-blocking
+     * transaction lock, the row (read only if the lock was granted) and, when the stream table was
+     * refreshed before by this process, the batch stats (same snapshot, so the same answer as a query
+     * after the row). If another refresher (or an apply) holds the lock, or committed after our snapshot
+     * was taken, wait for it with a session lock taken *before* a fresh transaction, so that our snapshot
+     * is taken after its commit.
      */
-    private static Begun begin(Connection c, StreamTableKey key, CatalogStore store) throws SQLException {
+    private static Begun beginOnce(Connection c, StreamTableKey key, CatalogStore store, String locked)
+            throws SQLException {
         BatchStats.Query stats = BatchStats.QUERIES.get(key);
         try (Statement s = c.createStatement()) {
             try (PreparedStatement fast = c.prepareStatement("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ;\n"
+                    + (locked == null ? "" : lockSources(locked) + ";\n")
                     + TRANSACTION_SETTINGS + ";\n" + CatalogStore.tryLockForRefreshSql(key.namespace(), key.name(),
                     StreamTableLock.tryTransactionLockSql(key))
                     + (stats == null ? "" : ";\n" + stats.sql()))) {
@@ -172,16 +211,19 @@ public final class RefreshTransaction {
                             }
                         }
                     }
-                    return new Begun(row, prefetched);
+                    return new Begun(row, prefetched, locked);
                 }
             } catch (SQLException e) {
                 // 40001: another refresher or an apply committed between our snapshot and our lock (the
-                // row lock refuses). Otherwise the pipelined stats query may be stale (a source dropped by
-                // a re-apply): forget it. Nothing was done yet; take the ordered path below.
-                if (stats == null && !"40001".equals(e.getSQLState())) {
+                // row lock refuses). 42P01 with source locks: a source renamed or dropped since they were
+                // read; begin() reads them again. Otherwise the pipelined stats query may be stale (a source
+                // dropped by a re-apply): forget it. Nothing was done yet; take the ordered path below.
+                boolean staleLocks = locked != null && "42P01".equals(e.getSQLState());
+                if (stats == null && !staleLocks && !"40001".equals(e.getSQLState())) {
                     throw e;
                 }
                 BatchStats.QUERIES.remove(key);
+                locked = staleLocks ? null : locked;
             }
             c.rollback();
             c.setAutoCommit(true);
@@ -189,10 +231,19 @@ public final class RefreshTransaction {
             try {
                 c.setAutoCommit(false);
                 s.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ");
+                if (locked != null) {
+                    try {
+                        s.execute(lockSources(locked));
+                    } catch (SQLException stale) {
+                        c.rollback(); // as above: begin() takes the snapshot again with the sources' names
+                        locked = null;
+                        s.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ");
+                    }
+                }
                 s.execute(TRANSACTION_SETTINGS);
                 StreamTableLock.lockTransaction(c, key);
                 return new Begun(store.lockForRefresh(key.namespace(), key.name())
-                        .orElseThrow(() -> new NoSuchStreamTableException(key)), null);
+                        .orElseThrow(() -> new NoSuchStreamTableException(key)), null, locked);
             } finally {
                 // The transaction lock now fences us; the session lock only ordered the snapshot.
                 StreamTableLock.unlockSession(c, key);

@@ -75,6 +75,43 @@ class FrontierIT {
     }
 
     @Test
+    void aSourceTruncatedAndReloadedWhileTheRefreshWaitsIsReadAsCommitted() throws Exception {
+        String join = "SELECT a.id, a.v, d.name FROM fa a JOIN fd d ON d.k = a.k";
+        PG.database().exec("CREATE TABLE fa (id int PRIMARY KEY, k int NOT NULL, v int NOT NULL)",
+                "CREATE TABLE fd (k int PRIMARY KEY, name text NOT NULL)",
+                "INSERT INTO fa SELECT g, g % 5, g FROM generate_series(1, 100) g",
+                "INSERT INTO fd SELECT g, 'd' || g FROM generate_series(0, 4) g");
+        StreamTableKey key = new StreamTableKey("f", "joined");
+        service.apply(new StreamTableDefinition(key, "uid-joined", new QualifiedName("public", "st_joined"), join,
+                RefreshMode.DIFFERENTIAL, "1h", false, ReclaimPolicy.Delete, 1L));
+        service.refresh(key);
+        PG.database().exec("INSERT INTO fa SELECT g, g % 5, g FROM generate_series(101, 150) g");
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try (Connection reload = PG.database().connect(); Statement s = reload.createStatement();
+             Connection watch = PG.database().connect()) {
+            // a dimension reloaded in one transaction, which holds its lock while the refresh starts
+            reload.setAutoCommit(false);
+            s.execute("TRUNCATE fd");
+            s.execute("INSERT INTO fd SELECT g, 'd' || g FROM generate_series(0, 4) g");
+            Future<RefreshResult> refresh = pool.submit(() -> service.refresh(key));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (Rows.count(watch, "SELECT count(*) FROM pg_locks WHERE NOT granted"
+                    + " AND relation = 'fd'::regclass") == 0) {
+                assertTrue(System.nanoTime() < deadline, "the refresh never waited for the reload's lock");
+                Thread.sleep(10);
+            }
+            reload.commit();
+            refresh.get(30, TimeUnit.SECONDS);
+        } finally {
+            pool.shutdownNow();
+        }
+        // read with a snapshot from before the reload's commit, fd was empty: the 50 new rows went missing
+        try (Connection c = PG.database().connect()) {
+            assertEquals(Rows.multiset(c, join), Rows.storage(c, "st_joined"));
+        }
+    }
+
+    @Test
     void aTransactionCommittingLateIsAppliedExactlyOnce() throws Exception {
         try (Connection late = PG.database().connect(); Statement s = late.createStatement()) {
             late.setAutoCommit(false);
