@@ -339,20 +339,26 @@ public final class ChangeCapture {
     }
 
     /**
-     * Deletes buffer rows every consumer has consumed (visible in all their frontiers), skipping
-     * rows another session holds. Best effort, outside any refresh transaction.
+     * Deletes buffer rows and truncation markers every consumer has consumed (visible in all their
+     * frontiers), skipping rows another session holds; returns the buffer rows deleted. Best effort,
+     * outside any refresh transaction. Markers too: a source truncated and reloaded every night would
+     * otherwise add a row that every refresh of its dependants reads, for as long as capture exists.
      */
     public static int cleanup(Connection c, long sourceOid) throws SQLException {
+        String consumed = """
+                "__pgt_xid" < (SELECT min(pg_snapshot_xmin(t.frontier))
+                                 FROM pgtrickle.stream_tables t
+                                 JOIN pgtrickle.stream_table_sources s USING (namespace, name)
+                                WHERE s.source_oid = %d AND t.effective_mode = 'DIFFERENTIAL')""".formatted(sourceOid);
         try (Statement s = c.createStatement()) {
             String buffer = bufferTable(sourceOid);
-            return s.executeUpdate("""
+            int rows = s.executeUpdate("""
                     DELETE FROM %s WHERE ctid IN (
                         SELECT ctid FROM %s
-                         WHERE "__pgt_xid" < (SELECT min(pg_snapshot_xmin(t.frontier))
-                                                FROM pgtrickle.stream_tables t
-                                                JOIN pgtrickle.stream_table_sources s USING (namespace, name)
-                                               WHERE s.source_oid = %d AND t.effective_mode = 'DIFFERENTIAL')
-                           FOR UPDATE SKIP LOCKED)""".formatted(buffer, buffer, sourceOid));
+                         WHERE %s
+                           FOR UPDATE SKIP LOCKED)""".formatted(buffer, buffer, consumed));
+            s.executeUpdate("DELETE FROM pgtrickle_changes.truncates WHERE source_oid = " + sourceOid + " AND " + consumed);
+            return rows;
         }
     }
 

@@ -76,8 +76,18 @@ class ChangeCaptureIT {
         RefreshResult r = service.refresh(new StreamTableKey("cdc", "only_a"));
         assertEquals("FULL", r.mode());
         assertTrue(r.reason().contains("truncated"), r.reason());
+        service.cleanupAfter(r);
+        String markers = "SELECT count(*) FROM pgtrickle_changes.truncates WHERE source_oid = 'p'::regclass::oid";
         try (Connection c = PG.database().connect()) {
             assertEquals(List.of("1|3"), Rows.storage(c, "only_a"));
+            assertEquals(1, Rows.count(c, markers), "with_b has not read the truncation yet");
+        }
+        r = service.refresh(new StreamTableKey("cdc", "with_b"));
+        assertEquals("FULL", r.mode());
+        service.cleanupAfter(r);
+        try (Connection c = PG.database().connect()) {
+            // a source truncated every night must not leave a marker per night for every refresh to read
+            assertEquals(0, Rows.count(c, markers), "a marker every dependant has read is cleaned up");
         }
 
         service.delete(new StreamTableKey("cdc", "only_a"), "uid-only_a", ReclaimPolicy.Delete);
