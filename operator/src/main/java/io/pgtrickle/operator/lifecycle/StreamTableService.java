@@ -341,7 +341,7 @@ public final class StreamTableService {
      * out of {@link #refresh} so the refresh returns as soon as its result is committed.
      */
     public void cleanupAfter(RefreshResult result) {
-        boolean prune = refreshes.merge(result.key(), 1, Integer::sum) % RefreshHistory.PRUNE_EVERY == 1;
+        boolean prune = pruneNow(result.key());
         if (result.consumedSources().isEmpty() && !prune && result.vacuumStorage() == null) {
             return;
         }
@@ -362,14 +362,23 @@ public final class StreamTableService {
         }
     }
 
-    private static RefreshFailedException failed(Connection c, StreamTableKey key, Instant start, long t0,
-                                                 Exception e) throws SQLException {
+    /** Whether this refresh (or failed one) of {@code key} is one after which the history retention runs. */
+    private boolean pruneNow(StreamTableKey key) {
+        return refreshes.merge(key, 1, Integer::sum) % RefreshHistory.PRUNE_EVERY == 1;
+    }
+
+    private RefreshFailedException failed(Connection c, StreamTableKey key, Instant start, long t0,
+                                          Exception e) throws SQLException {
         String message = "refresh failed: " + DatabaseErrors.describe(e);
         String hint = DatabaseErrors.hint(e);
         if (c.isValid(2)) {
             c.setAutoCommit(true);
             new CatalogStore(c).recordError(key.namespace(), key.name(), start, millisSince(t0), "REFRESH",
                     message, hint);
+            if (pruneNow(key)) {
+                // a stream table that fails at every refresh writes a history row each time too
+                RefreshHistory.prune(c, key.namespace(), key.name());
+            }
         }
         return new RefreshFailedException(message, hint, e);
     }

@@ -131,6 +131,25 @@ class StreamTableServiceIT {
     }
 
     @Test
+    void aStreamTableThatFailsAtEveryRefreshStillHasItsHistoryPruned() throws Exception {
+        PG.database().exec("CREATE TABLE doomed_src (id int PRIMARY KEY)");
+        StreamTableDefinition d = def("doomed", "doomed", "SELECT id FROM doomed_src");
+        StreamTableKey key = d.key();
+        service.apply(new StreamTableDefinition(key, d.uid(), d.table(), d.query(), RefreshMode.FULL, d.schedule(),
+                false, ReclaimPolicy.Delete, 1L));
+        // its stored FULL query names the table: every refresh from now on fails
+        PG.database().exec("ALTER TABLE doomed_src RENAME TO doomed_gone",
+                "INSERT INTO pgtrickle.refresh_history (namespace, name, started_at, duration_ms, mode, ok, error)"
+                        + " SELECT 'default', 'doomed', now(), 1, 'REFRESH', false, 'earlier failure'"
+                        + " FROM generate_series(1, 1500)");
+        assertThrows(RefreshFailedException.class, () -> service.refresh(key));
+        try (Connection c = PG.database().connect()) {
+            assertEquals(RefreshHistory.KEPT_ROWS, Rows.count(c,
+                    "SELECT count(*) FROM pgtrickle.refresh_history WHERE name = 'doomed' AND NOT ok"));
+        }
+    }
+
+    @Test
     void aRefreshThatLosesItsPooledConnectionRunsAgainOnANewOne() throws Exception {
         try (PooledDatabase pool = new PooledDatabase(PG.database().asDatabase(), 2)) {
             StreamTableService pooled = new StreamTableService(pool);
