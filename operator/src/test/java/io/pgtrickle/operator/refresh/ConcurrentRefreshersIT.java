@@ -39,7 +39,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * shows to the reader as a wrong total while the test runs. Each transaction also records its writer's
  * commit number in a ledger, so a transaction lost or applied twice shows as a count of commits that is
  * not the highest number. Now and then a transaction moves every account, a batch that AUTO refreshes in
- * FULL; and one stream table reads another. At the end every stream table must equal its query.
+ * FULL; one stream table reads another; and two are suspended (their capture released) and resumed (capture
+ * installed again under the writers) over and over. At the end every stream table must equal its query.
  */
 class ConcurrentRefreshersIT {
     @RegisterExtension
@@ -56,8 +57,12 @@ class ConcurrentRefreshersIT {
     private static final String BY_REGION = "SELECT region, sum(total) AS total, sum(n) AS n FROM by_branch GROUP BY region";
 
     private static StreamTableDefinition def(String name, String query) {
+        return def(name, query, false);
+    }
+
+    private static StreamTableDefinition def(String name, String query, boolean suspend) {
         return new StreamTableDefinition(new StreamTableKey("soak", name), "uid-" + name,
-                new QualifiedName("public", name), query, RefreshMode.AUTO, "1h", false, ReclaimPolicy.Delete, 1L);
+                new QualifiedName("public", name), query, RefreshMode.AUTO, "1h", suspend, ReclaimPolicy.Delete, 1L);
     }
 
     /** A statement of a transfer found its row gone (closed by the other writer meanwhile): roll back. */
@@ -115,8 +120,9 @@ class ConcurrentRefreshersIT {
         AtomicBoolean stop = new AtomicBoolean();
         AtomicInteger committed = new AtomicInteger();
         AtomicInteger checks = new AtomicInteger();
+        AtomicInteger suspensions = new AtomicInteger();
         Map<String, AtomicInteger> modes = new ConcurrentHashMap<>();
-        ExecutorService threads = Executors.newFixedThreadPool(6);
+        ExecutorService threads = Executors.newFixedThreadPool(7);
         try (PooledDatabase replicaA = new PooledDatabase(PG.database().asDatabase(), 2);
              PooledDatabase replicaB = new PooledDatabase(PG.database().asDatabase(), 2)) {
             List<StreamTableService> replicas = List.of(new StreamTableService(replicaA), new StreamTableService(replicaB));
@@ -162,7 +168,12 @@ class ConcurrentRefreshersIT {
                 work.add(threads.submit(() -> {
                     while (!stop.get()) {
                         StreamTableDefinition d = defs.get(rnd.nextInt(defs.size()));
-                        RefreshResult r = replica.refresh(d.key()); // a failure fails the test
+                        RefreshResult r;
+                        try {
+                            r = replica.refresh(d.key()); // a failure fails the test
+                        } catch (StreamTableSuspendedException suspended) {
+                            continue;
+                        }
                         modes.computeIfAbsent(r.mode(), m -> new AtomicInteger()).incrementAndGet();
                         replica.cleanupAfter(r);
                         Thread.sleep(rnd.nextInt(5));
@@ -170,6 +181,20 @@ class ConcurrentRefreshersIT {
                     return null;
                 }));
             }
+            work.add(threads.submit(() -> {
+                // the operator suspends and resumes stream tables meanwhile: suspending releases their capture,
+                // resuming installs it again under the writers and recomputes them in full
+                Random rnd = new Random(5);
+                while (!stop.get()) {
+                    Thread.sleep(150 + rnd.nextInt(150));
+                    StreamTableDefinition d = rnd.nextBoolean() ? defs.get(1) : defs.get(2);
+                    replicas.get(0).apply(def(d.key().name(), d.query(), true));
+                    suspensions.incrementAndGet();
+                    Thread.sleep(rnd.nextInt(200));
+                    replicas.get(0).apply(d);
+                }
+                return null;
+            }));
             work.add(threads.submit(() -> {
                 try (Connection c = PG.database().connect()) {
                     while (!stop.get()) {
@@ -200,10 +225,11 @@ class ConcurrentRefreshersIT {
             threads.shutdownNow();
         }
         System.out.println("[soak] " + committed.get() + " transactions committed, refreshes by mode " + modes
-                + ", " + checks.get() + " reads of the stream table");
+                + ", " + checks.get() + " reads of the stream table, " + suspensions.get() + " suspensions");
         assertTrue(committed.get() >= 100, "writers must have committed: " + committed.get());
         assertTrue(modes.getOrDefault("DIFFERENTIAL", new AtomicInteger()).get() >= 50, "refreshes must have run: " + modes);
         assertTrue(checks.get() >= 50, "the reader must have read: " + checks.get());
+        assertTrue(suspensions.get() >= 5, "stream tables must have been suspended: " + suspensions.get());
         assertTrue(modes.getOrDefault("FULL", new AtomicInteger()).get() >= 1, "large batches must have run FULL: " + modes);
         try (Connection c = PG.database().connect()) {
             assertEquals(List.of(TOTAL + "|" + ACCOUNTS), Rows.multiset(c,
