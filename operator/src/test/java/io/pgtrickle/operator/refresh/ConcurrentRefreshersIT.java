@@ -196,8 +196,15 @@ class ConcurrentRefreshersIT {
                 return null;
             }));
             work.add(threads.submit(() -> {
-                try (Connection c = PG.database().connect()) {
+                try (Connection c = PG.database().connect(); Statement s = c.createStatement()) {
+                    Random rnd = new Random(3);
+                    c.setAutoCommit(false);
                     while (!stop.get()) {
+                        // like a report or pg_dump: a REPEATABLE READ snapshot taken a moment before the reads,
+                        // so refreshes commit in between (a TRUNCATE-based FULL would then read as empty)
+                        s.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ");
+                        s.execute("SELECT 1");
+                        Thread.sleep(rnd.nextInt(4));
                         // a stream table changes only by whole refreshes: every state a reader sees is a snapshot
                         for (String table : List.of("by_branch", "by_region")) {
                             assertEquals(List.of(TOTAL + "|" + ACCOUNTS), Rows.multiset(c,
@@ -207,6 +214,7 @@ class ConcurrentRefreshersIT {
                         // makes a count differ from the highest number
                         assertEquals(List.of(), Rows.multiset(c, "SELECT writer || ': ' || n || ' commits, last '"
                                 + " || last FROM journal WHERE n <> last"));
+                        c.commit();
                         checks.incrementAndGet();
                     }
                 }
