@@ -133,8 +133,11 @@ public final class RefreshTransaction {
         }
     }
 
-    /** The refresh row, the batch stats when the pipelined query applied to it, and the sources locked. */
-    private record Begun(InstalledRefresh installed, BatchStats stats, String lockedSources) {
+    /**
+     * The refresh row, the batch stats when the pipelined query applied to it, the sources locked, and
+     * whether locking them was refused (no privilege).
+     */
+    private record Begun(InstalledRefresh installed, BatchStats stats, String lockedSources, boolean lockRefused) {
     }
 
     /**
@@ -147,6 +150,13 @@ public final class RefreshTransaction {
      */
     static final Map<StreamTableKey, String> SOURCE_LOCKS = new ConcurrentHashMap<>();
 
+    /**
+     * In {@link #SOURCE_LOCKS}: the role may not lock these sources ({@code LOCK TABLE} needs SELECT on the
+     * whole table, and a role may be granted only the columns it reads). Its refreshes go without the lock,
+     * as before it existed.
+     */
+    private static final String UNLOCKABLE = "";
+
     private static String lockSources(String tables) {
         return "LOCK TABLE " + tables + " IN ACCESS SHARE MODE";
     }
@@ -157,7 +167,15 @@ public final class RefreshTransaction {
      */
     private static Begun begin(Connection c, StreamTableKey key, CatalogStore store) throws SQLException {
         for (int attempt = 1; ; attempt++) {
-            Begun begun = beginOnce(c, key, store, SOURCE_LOCKS.get(key));
+            String known = SOURCE_LOCKS.get(key);
+            if (UNLOCKABLE.equals(known)) {
+                return beginOnce(c, key, store, null);
+            }
+            Begun begun = beginOnce(c, key, store, known);
+            if (begun.lockRefused()) {
+                SOURCE_LOCKS.put(key, UNLOCKABLE);
+                return begun;
+            }
             String sources = begun.installed().sourceTables();
             if (sources == null) {
                 SOURCE_LOCKS.remove(key);
@@ -183,6 +201,7 @@ public final class RefreshTransaction {
     private static Begun beginOnce(Connection c, StreamTableKey key, CatalogStore store, String locked)
             throws SQLException {
         BatchStats.Query stats = BatchStats.QUERIES.get(key);
+        boolean refused = false;
         try (Statement s = c.createStatement()) {
             try (PreparedStatement fast = c.prepareStatement("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ;\n"
                     + (locked == null ? "" : lockSources(locked) + ";\n")
@@ -211,7 +230,7 @@ public final class RefreshTransaction {
                             }
                         }
                     }
-                    return new Begun(row, prefetched, locked);
+                    return new Begun(row, prefetched, locked, false);
                 }
             } catch (SQLException e) {
                 // 40001: another refresher or an apply committed between our snapshot and our lock (the
@@ -219,11 +238,12 @@ public final class RefreshTransaction {
                 // read; begin() reads them again. Otherwise the pipelined stats query may be stale (a source
                 // dropped by a re-apply): forget it. Nothing was done yet; take the ordered path below.
                 boolean staleLocks = locked != null && "42P01".equals(e.getSQLState());
-                if (stats == null && !staleLocks && !"40001".equals(e.getSQLState())) {
+                refused = locked != null && "42501".equals(e.getSQLState());
+                if (stats == null && !staleLocks && !refused && !"40001".equals(e.getSQLState())) {
                     throw e;
                 }
                 BatchStats.QUERIES.remove(key);
-                locked = staleLocks ? null : locked;
+                locked = staleLocks || refused ? null : locked;
             }
             c.rollback();
             c.setAutoCommit(true);
@@ -234,8 +254,11 @@ public final class RefreshTransaction {
                 if (locked != null) {
                     try {
                         s.execute(lockSources(locked));
-                    } catch (SQLException stale) {
-                        c.rollback(); // as above: begin() takes the snapshot again with the sources' names
+                    } catch (SQLException e) {
+                        // as above: a stale name (begin() takes the snapshot again with the sources' names), or
+                        // no privilege to lock
+                        refused = "42501".equals(e.getSQLState());
+                        c.rollback();
                         locked = null;
                         s.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ");
                     }
@@ -243,7 +266,7 @@ public final class RefreshTransaction {
                 s.execute(TRANSACTION_SETTINGS);
                 StreamTableLock.lockTransaction(c, key);
                 return new Begun(store.lockForRefresh(key.namespace(), key.name())
-                        .orElseThrow(() -> new NoSuchStreamTableException(key)), null, locked);
+                        .orElseThrow(() -> new NoSuchStreamTableException(key)), null, locked, refused);
             } finally {
                 // The transaction lock now fences us; the session lock only ordered the snapshot.
                 StreamTableLock.unlockSession(c, key);
