@@ -208,7 +208,8 @@ public final class CatalogStore {
                    (SELECT string_agg(format('%I.%I', n.nspname, k.relname), ', ' ORDER BY k.oid)
                       FROM pgtrickle.stream_table_sources s JOIN pg_class k ON k.oid = s.source_oid
                       JOIN pg_namespace n ON n.oid = k.relnamespace
-                     WHERE s.namespace = stream_tables.namespace AND s.name = stream_tables.name)""";
+                     WHERE s.namespace = stream_tables.namespace AND s.name = stream_tables.name
+                       AND k.relkind IN ('r', 'p', 'v'))""";
 
     /** What a refresh needs to run, read with the row locked. */
     public Optional<InstalledRefresh> lockForRefresh(String namespace, String name) throws SQLException {

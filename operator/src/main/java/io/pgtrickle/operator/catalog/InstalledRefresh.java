@@ -13,8 +13,9 @@ import java.util.List;
  * @param maxChangeRatio   the RefreshPolicy's AUTO threshold, copied at apply time
  * @param learnFromHistory whether AUTO predicts costs from past refreshes
  * @param suspended  spec.suspend: no refreshes until resumed (its change capture is released)
- * @param sourceTables the tables the query reads, under their current names (quoted, comma-separated, in
- *                     oid order), for {@code LOCK TABLE}; null when none
+ * @param sourceTables the tables (and views) the query reads, under their current names (quoted,
+ *                     comma-separated, in oid order), for {@code LOCK TABLE}, which refuses other kinds
+ *                     (materialized views, foreign tables); null when none
  */
 public record InstalledRefresh(QualifiedName table, String refreshMode, String effectiveMode, String loadSql,
                                String refreshSql, List<Long> sourceOids, boolean noFrontier,
