@@ -24,15 +24,21 @@ final class FullRefresh {
     private FullRefresh() {
     }
 
+    /** Rows loaded, and whether the rows deleted are worth a VACUUM after the commit. */
+    record Outcome(long rows, boolean vacuum) {
+    }
+
+    /** A FULL refresh that deletes at least this many rows asks for a VACUUM of the storage table after the commit. */
+    static final long VACUUM_AFTER_ROWS = RefreshTransaction.VACUUM_AFTER_ROWS;
+
     /**
      * Recomputes the storage table: {@code DELETE} of every row and the load, shaped by how many rows the
      * table holds (PostgreSQL's estimate).
      *
      * <p>Not {@code TRUNCATE}, which is not MVCC-safe: a transaction whose snapshot was taken before the
-     * refresh committed, and which reads the table after, sees it empty. That is a reader in REPEATABLE
-     * READ (a report, {@code pg_dump}), a prepared statement whose snapshot precedes its lock, and the
-     * refresh of a stream table reading this one, which then stored an empty result
-     * ({@code ConcurrentRefreshersIT} caught it). With {@code DELETE}, every snapshot sees either the old
+     * refresh committed, and which reads the table after, sees it empty: a reader in REPEATABLE READ (a
+     * report, {@code pg_dump}), and the refresh of a stream table reading this one, which then stored an
+     * empty result ({@code ConcurrentRefreshersIT} caught it). With {@code DELETE}, every snapshot sees either the old
      * rows or the new ones, as with a DIFFERENTIAL refresh. The dead rows are vacuumed after the commit
      * (see {@link RefreshResult#vacuumStorage}).
      * <ul>
@@ -45,13 +51,6 @@ final class FullRefresh {
      *       rows are then copied in.
      * </ul>
      */
-    /** Rows loaded, and whether the rows deleted are worth a VACUUM after the commit. */
-    record Outcome(long rows, boolean vacuum) {
-    }
-
-    /** A FULL refresh that deletes at least this many rows asks for a VACUUM of the storage table after the commit. */
-    static final long VACUUM_AFTER_ROWS = RefreshTransaction.VACUUM_AFTER_ROWS;
-
     static Outcome run(Connection c, InstalledRefresh r) throws SQLException {
         String table = r.table().sql();
         StorageSize size = storageSize(c, table);
