@@ -346,16 +346,9 @@ public final class StreamTableService {
             return;
         }
         try (Connection c = db.connect()) {
-            RefreshTransaction.cleanup(c, result.consumedSources());
+            RefreshTransaction.cleanup(c, result);
             if (prune) {
                 RefreshHistory.prune(c, result.key().namespace(), result.key().name());
-            }
-            if (result.vacuumStorage() != null && c.getAutoCommit()) {
-                // A FULL refresh deletes the old rows rather than truncating (see FullRefresh): reclaim them now,
-                // so that the next refresh reuses their space instead of growing the table.
-                try (Statement s = c.createStatement()) {
-                    s.execute("VACUUM " + result.vacuumStorage());
-                }
             }
         } catch (SQLException postponed) {
             // the next refresh consuming these sources (or the next pruning) tries again

@@ -28,9 +28,6 @@ final class FullRefresh {
     record Outcome(long rows, boolean vacuum) {
     }
 
-    /** A FULL refresh that deletes at least this many rows asks for a VACUUM of the storage table after the commit. */
-    static final long VACUUM_AFTER_ROWS = RefreshTransaction.VACUUM_AFTER_ROWS;
-
     /**
      * Recomputes the storage table: {@code DELETE} of every row and the load, shaped by how many rows the
      * table holds (PostgreSQL's estimate).
@@ -74,7 +71,7 @@ final class FullRefresh {
                 s.execute("ALTER TABLE " + table + " ADD CONSTRAINT " + Identifiers.quote(pk)
                         + " PRIMARY KEY (\"__pgt_row_id\")");
             }
-            return new Outcome(rows, deleted >= VACUUM_AFTER_ROWS);
+            return new Outcome(rows, deleted >= RefreshTransaction.VACUUM_AFTER_ROWS);
         }
     }
 

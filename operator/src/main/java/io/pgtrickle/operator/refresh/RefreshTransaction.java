@@ -41,7 +41,7 @@ public final class RefreshTransaction {
      */
     static final int PREPARED_MAX_CHANGES = 20_000;
 
-    /** Cleanup that deletes at least this many buffer rows (or a FULL refresh storage rows) vacuums right away. */
+    /** Cleanup that deletes at least this many buffer rows, or a FULL refresh storage rows, vacuums right away. */
     static final int VACUUM_AFTER_ROWS = 10_000;
 
     /**
@@ -113,22 +113,38 @@ public final class RefreshTransaction {
     }
 
     /**
-     * Deletes the buffer rows of {@code sourceOids} that every consumer has consumed. Housekeeping
-     * after the commit, off the path of the refresh result: failures only postpone it.
+     * Housekeeping after the commit of {@code result}, off the path of the refresh result: deletes the
+     * buffer rows of its sources that every consumer has consumed, and vacuums what it left mostly dead.
+     * Failures only postpone it.
      */
-    public static void cleanup(Connection c, List<Long> sourceOids) {
-        for (long oid : sourceOids) {
+    public static void cleanup(Connection c, RefreshResult result) {
+        for (long oid : result.consumedSources()) {
             try {
-                if (ChangeCapture.cleanup(c, oid) >= VACUUM_AFTER_ROWS && c.getAutoCommit()) {
+                if (ChangeCapture.cleanup(c, oid) >= VACUUM_AFTER_ROWS) {
                     // A large batch leaves the buffer mostly dead rows until autovacuum comes by; every
                     // refresh until then would scan them, and plans (cached ones too) would be made for
-                    // a large buffer. Reclaim them now, off the refresh path.
-                    try (Statement s = c.createStatement()) {
-                        s.execute("VACUUM " + ChangeCapture.bufferTable(oid));
-                    }
+                    // a large buffer.
+                    vacuum(c, ChangeCapture.bufferTable(oid));
                 }
             } catch (SQLException postponed) {
                 // retried after the next refresh that consumes this source
+            }
+        }
+        if (result.vacuumStorage() != null) {
+            try {
+                // A FULL refresh deletes the old rows rather than truncating (see FullRefresh): reclaimed now,
+                // the next refresh reuses their space instead of growing the table.
+                vacuum(c, result.vacuumStorage());
+            } catch (SQLException postponed) {
+                // autovacuum reclaims them
+            }
+        }
+    }
+
+    private static void vacuum(Connection c, String table) throws SQLException {
+        if (c.getAutoCommit()) {
+            try (Statement s = c.createStatement()) {
+                s.execute("VACUUM " + table);
             }
         }
     }
