@@ -359,7 +359,8 @@ public final class CatalogStore {
 
     public void delete(String namespace, String name) throws SQLException {
         update("DELETE FROM pgtrickle.stream_tables WHERE namespace = ? AND name = ?", namespace, name);
-        RefreshHistory.forget(c, namespace, name);
+        // a new stream table of this name, perhaps with another query, must not learn from these costs
+        update("DELETE FROM pgtrickle.refresh_history WHERE namespace = ? AND name = ?", namespace, name);
     }
 
     private void update(String sql, String... args) throws SQLException {

@@ -77,14 +77,4 @@ public final class RefreshHistory {
             return ps.executeUpdate();
         }
     }
-
-    /** Deletes every row of a stream table (it was deleted; a new one of that name learns afresh). */
-    public static void forget(Connection c, String namespace, String name) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(
-                "DELETE FROM pgtrickle.refresh_history WHERE namespace = ? AND name = ?")) {
-            ps.setString(1, namespace);
-            ps.setString(2, name);
-            ps.executeUpdate();
-        }
-    }
 }
