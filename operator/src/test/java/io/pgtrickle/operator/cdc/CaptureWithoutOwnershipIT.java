@@ -27,14 +27,10 @@ class CaptureWithoutOwnershipIT {
     @Test
     void aRoleWithTheTriggerPrivilegeButNoOwnershipStillCaptures() throws Exception {
         String role = "pgt_op_" + ProcessHandle.current().pid();
-        PG.database().exec("CREATE ROLE " + role + " LOGIN",
-                "GRANT CREATE ON DATABASE \"" + PG.database().name() + "\" TO " + role,
-                "GRANT USAGE, CREATE ON SCHEMA public TO " + role,
-                "CREATE TABLE owned_elsewhere (id int PRIMARY KEY, v int)",
+        StreamTableService asRole = new StreamTableService(PG.database().operatorRole(role));
+        PG.database().exec("CREATE TABLE owned_elsewhere (id int PRIMARY KEY, v int)",
                 "INSERT INTO owned_elsewhere SELECT g, g FROM generate_series(1, 20) g",
                 "GRANT SELECT, TRIGGER ON owned_elsewhere TO " + role);
-        StreamTableService asRole = new StreamTableService(io.pgtrickle.operator.db.JdbcDatabase.fromUrl(
-                PG.database().jdbcUrl().replaceAll("user=[^&]*", "user=" + role)));
         StreamTableKey key = new StreamTableKey("own", "copy");
         asRole.apply(new StreamTableDefinition(key, "uid-copy", new QualifiedName("public", "copy"),
                 "SELECT id, v FROM owned_elsewhere", RefreshMode.DIFFERENTIAL, "1h", false, ReclaimPolicy.Delete, 1L));

@@ -27,15 +27,11 @@ class ColumnPrivilegesIT {
     @Test
     void aRoleGrantedOnlyTheColumnsItReadsRefreshesThoughItCannotLockTheSource() throws Exception {
         String role = "pgt_cols_" + ProcessHandle.current().pid();
-        PG.database().exec("CREATE ROLE " + role + " LOGIN",
-                "GRANT CREATE ON DATABASE \"" + PG.database().name() + "\" TO " + role,
-                "GRANT USAGE, CREATE ON SCHEMA public TO " + role,
-                "CREATE TABLE partly_visible (id int PRIMARY KEY, v int, secret text)",
+        StreamTableService asRole = new StreamTableService(PG.database().operatorRole(role));
+        PG.database().exec("CREATE TABLE partly_visible (id int PRIMARY KEY, v int, secret text)",
                 "INSERT INTO partly_visible SELECT g, g, 'x' FROM generate_series(1, 20) g",
                 // LOCK TABLE needs SELECT on the whole table: the refresh goes on without its source lock
                 "GRANT SELECT (id, v), TRIGGER ON partly_visible TO " + role);
-        StreamTableService asRole = new StreamTableService(io.pgtrickle.operator.db.JdbcDatabase.fromUrl(
-                PG.database().jdbcUrl().replaceAll("user=[^&]*", "user=" + role)));
         StreamTableKey key = new StreamTableKey("own", "cols");
         asRole.apply(new StreamTableDefinition(key, "uid-cols", new QualifiedName("public", "cols"),
                 "SELECT id, v FROM partly_visible", RefreshMode.DIFFERENTIAL, "1h", false, ReclaimPolicy.Delete, 1L));

@@ -80,6 +80,16 @@ public final class PostgresExtension implements BeforeAllCallback, ParameterReso
             return asDatabase().connect();
         }
 
+        /**
+         * Creates a login role with what an operator needs here besides access to the sources (creating its
+         * catalog schemas, and storage tables in {@code public}), and returns this database as that role.
+         */
+        public JdbcDatabase operatorRole(String role) {
+            exec("CREATE ROLE " + role + " LOGIN", "GRANT CREATE ON DATABASE \"" + name + "\" TO " + role,
+                    "GRANT USAGE, CREATE ON SCHEMA public TO " + role);
+            return JdbcDatabase.fromUrl(jdbcUrl.replaceAll("user=[^&]*", "user=" + role));
+        }
+
         /** Runs statements in autocommit mode. */
         public void exec(String... sql) {
             try (Connection c = connect(); Statement s = c.createStatement()) {
