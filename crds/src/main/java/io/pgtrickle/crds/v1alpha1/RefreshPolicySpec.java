@@ -33,9 +33,9 @@ public class RefreshPolicySpec {
   private Double differentialMaxChangeRatio;
 
   @Default("true")
-  @JsonPropertyDescription("Let AUTO mode adjust the fallback threshold from the measured cost of past FULL and "
-      + "DIFFERENTIAL refreshes of the same table (pg_trickle's refresh history); when false only "
-      + "differentialMaxChangeRatio decides.")
+  @JsonPropertyDescription("Let AUTO mode choose from the measured cost of past FULL and DIFFERENTIAL refreshes of "
+      + "the same table (pg_trickle's refresh history): until both are known it measures DIFFERENTIAL on batches up "
+      + "to twice differentialMaxChangeRatio; when false only differentialMaxChangeRatio decides.")
   private Boolean learnFromHistory;
 
   @Default("4")

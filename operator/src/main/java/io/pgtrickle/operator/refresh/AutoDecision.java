@@ -50,6 +50,14 @@ final class AutoDecision {
                     EXPLORE_RATIO, 100 * r.maxChangeRatio());
         }
         RefreshCosts costs = b.costs();
+        boolean withinExploration = b.changes() <= EXPLORE_RATIO * r.maxChangeRatio() * b.sourceRows();
+        if (r.learnFromHistory() && !costs.knowsBoth() && withinExploration) {
+            // Still learning: measure DIFFERENTIAL rather than trust the ratio. The ratio alone is a poor
+            // guide for storage whose FULL refresh is costly (a row-level stream table: every row deleted,
+            // loaded and indexed again, about 4 times a DIFFERENTIAL refresh of a 10 % batch), and a
+            // stream table whose batches always exceed it would otherwise never learn.
+            return null;
+        }
         if (r.learnFromHistory() && costs.knowsBoth()) {
             // Learnt costs decide in both directions; the static ratio is only the fallback.
             double predicted = costs.predictDifferential(b.changes());
@@ -58,12 +66,12 @@ final class AutoDecision {
             }
             // Larger than every batch measured so far: the per-change cost of small batches carries their
             // fixed cost and overstates a large one. Measure once, within reach of the ratio.
-            if (!costs.measuredUpTo(b.changes()) && b.changes() <= EXPLORE_RATIO * r.maxChangeRatio() * b.sourceRows()) {
+            if (!costs.measuredUpTo(b.changes()) && withinExploration) {
                 return null;
             }
-            // Only FULL for a while, for batches the ratio would refresh DIFFERENTIAL: measure again, so
-            // that one slow DIFFERENTIAL refresh (a cold cache, a concurrent vacuum) is not final.
-            if (costs.fullsSinceDifferential() >= RETRY_AFTER_FULL && b.changes() <= r.maxChangeRatio() * b.sourceRows()) {
+            // Only FULL for a while: measure again, so that one slow DIFFERENTIAL refresh (a cold cache, a
+            // concurrent vacuum) is not final.
+            if (costs.fullsSinceDifferential() >= RETRY_AFTER_FULL && withinExploration) {
                 return null;
             }
             return String.format("AUTO (learnt): %d changes would take about %.0f ms DIFFERENTIAL, a FULL refresh"

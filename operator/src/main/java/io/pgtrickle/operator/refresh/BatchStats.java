@@ -76,8 +76,8 @@ record BatchStats(String marker, long changes, long sourceRows, RefreshCosts cos
         // CASE branch is taken.
         String learnt = "CASE WHEN (SELECT changes FROM b) > 0 THEN (%s) END";
         String sql = (auto ? "WITH s AS (SELECT n, nullif(ceil(n * " + AutoDecision.EXPLORE_RATIO * r.maxChangeRatio()
-                + "), 0)::bigint AS counted FROM (SELECT coalesce(sum(greatest(c.reltuples, pg_stat_get_live_tuples(c.oid),"
-                + " 0)), 0)::bigint AS n FROM pg_class c WHERE c.oid IN (" + oids + ")) t),\nd AS ("
+                + "), 0)::bigint AS counted FROM (SELECT coalesce(sum(" + RowEstimate.of("c")
+                + "), 0)::bigint AS n FROM pg_class c WHERE c.oid IN (" + oids + ")) t),\nd AS ("
                 + history.formatted("id, changes, duration_ms", RefreshHistory.LEARNING, RefreshHistory.KEPT_LEARNING)
                 + "),\nb AS (SELECT " + changes + " AS changes)\n" : "")
                 // kind read through to_jsonb: a marker table from before kinds existed has none (until the

@@ -82,9 +82,9 @@ final class FullRefresh {
     private static StorageSize storageSize(Connection c, String table) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("""
                 SELECT CASE WHEN t.reltuples >= 0 OR pg_stat_get_live_tuples(t.oid) > 0
-                            THEN greatest(t.reltuples, pg_stat_get_live_tuples(t.oid))::bigint ELSE -1 END,
+                            THEN (%s)::bigint ELSE -1 END,
                        (SELECT k.conname FROM pg_constraint k WHERE k.conrelid = t.oid AND k.contype = 'p')
-                  FROM pg_class t WHERE t.oid = ?::regclass""")) {
+                  FROM pg_class t WHERE t.oid = ?::regclass""".formatted(RowEstimate.of("t")))) {
             ps.setString(1, table);
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();

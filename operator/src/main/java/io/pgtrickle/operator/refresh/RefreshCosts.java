@@ -22,14 +22,18 @@ record RefreshCosts(long[] diffChanges, double[] diffMs, double fullMs, long ful
         return diffChanges.length >= AutoDecision.MIN_DIFFERENTIAL_SAMPLES && !Double.isNaN(fullMs);
     }
 
-    /** True when some DIFFERENTIAL refresh measured a batch at least half this large. */
+    /** Comparable batches a prediction needs before it stops exploring: one slow refresh does not decide. */
+    static final int MIN_COMPARABLE = 2;
+
+    /** True when {@link #MIN_COMPARABLE} DIFFERENTIAL refreshes measured batches at least half this large. */
     boolean measuredUpTo(long changes) {
+        int comparable = 0;
         for (long c : diffChanges) {
             if (2 * c >= changes) {
-                return true;
+                comparable++;
             }
         }
-        return false;
+        return comparable >= MIN_COMPARABLE;
     }
 
     /** Predicted ms of a DIFFERENTIAL refresh of {@code changes} change rows (NaN when never measured). */

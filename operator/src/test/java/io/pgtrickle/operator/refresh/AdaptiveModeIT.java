@@ -29,7 +29,9 @@ class AdaptiveModeIT {
 
     @BeforeAll
     static void schema() {
-        PG.database().exec("CREATE TABLE m (id int PRIMARY KEY, g int, v int)",
+        // Room on every page: updates stay on their page (HOT), so the row estimate AUTO's ratio uses
+        // (density times pages, see RowEstimate) stays at 1,000 however many updates the tests make.
+        PG.database().exec("CREATE TABLE m (id int PRIMARY KEY, g int, v int) WITH (fillfactor = 40)",
                 "INSERT INTO m SELECT i, i % 7, i FROM generate_series(1, 1000) i", "ANALYZE m");
         service = new StreamTableService(PG.database().asDatabase());
     }
@@ -55,7 +57,7 @@ class AdaptiveModeIT {
         RefreshResult small = service.refresh(key);
         assertEquals("DIFFERENTIAL", small.mode());
         assertNull(small.reason());
-        PG.database().exec("UPDATE m SET v = v + 1 WHERE id <= 300");
+        PG.database().exec("UPDATE m SET v = v + 1 WHERE id <= 100"); // 200 change rows: 20 % of 1,000
         RefreshResult large = service.refresh(key);
         assertEquals("FULL", large.mode());
         assertTrue(large.reason().contains("above 15%"), large.reason());
@@ -65,6 +67,29 @@ class AdaptiveModeIT {
         assertEquals("FULL", huge.mode());
         assertTrue(huge.reason().startsWith("AUTO: more than"), huge.reason());
         assertExact("by_ratio");
+    }
+
+    @Test
+    void whileLearningAutoMeasuresDifferentialUpToTwiceTheRatioInsteadOfTrustingIt() throws Exception {
+        // A batch between the ratio and twice it: with learnFromHistory and no learnt DIFFERENTIAL cost, AUTO
+        // measures it rather than recomputing in full (a row-level stream table would otherwise stay FULL
+        // for as long as its batches exceed the ratio, at several times the cost); without, the ratio decides.
+        StreamTableKey learning = apply("learning", new RefreshTuning(0.15, true));
+        StreamTableKey fixed = apply("fixed", new RefreshTuning(0.15, false));
+        PG.database().exec("UPDATE m SET v = v + 1 WHERE id <= 100"); // 200 change rows: 20 % of 1,000
+        RefreshResult measured = service.refresh(learning);
+        assertEquals("DIFFERENTIAL", measured.mode());
+        assertNull(measured.reason());
+        assertExact("learning");
+        RefreshResult byRatio = service.refresh(fixed);
+        assertEquals("FULL", byRatio.mode(), () -> String.valueOf(byRatio));
+        assertTrue(byRatio.reason().contains("above 15%"), byRatio.reason());
+        assertExact("fixed");
+        PG.database().exec("UPDATE m SET v = v + 1 WHERE id <= 200"); // 400 change rows: beyond twice the ratio
+        RefreshResult beyond = service.refresh(learning);
+        assertEquals("FULL", beyond.mode());
+        assertTrue(beyond.reason().startsWith("AUTO: more than"), beyond.reason());
+        assertExact("learning");
     }
 
     @Test

@@ -25,6 +25,17 @@ class RefreshCostsTest {
         assertEquals(6.0 / 1700 * 17000, small.predictDifferential(17000), 1e-9);
         assertFalse(small.measuredUpTo(17000));
         assertTrue(small.measuredUpTo(3400));
+        assertFalse(new RefreshCosts(new long[] {1700, 100, 100}, new double[] {6, 1, 1}, 25, 0).measuredUpTo(3400));
+    }
+
+    @Test
+    void oneComparableBatchDoesNotEndTheExplorationOfThatSize() {
+        RefreshCosts once = new RefreshCosts(new long[] {1700, 1700, 1700, 17000}, new double[] {6, 6, 6, 90}, 25, 0);
+        assertFalse(once.measuredUpTo(17000));
+        RefreshCosts twice = new RefreshCosts(new long[] {1700, 1700, 1700, 17000, 17000},
+                new double[] {6, 6, 6, 90, 20}, 25, 0);
+        assertTrue(twice.measuredUpTo(17000));
+        assertEquals(55.0, twice.predictDifferential(17000), 1e-9);
     }
 
     @Test
