@@ -28,6 +28,20 @@ final class AutoDecision {
     private AutoDecision() {
     }
 
+    /**
+     * Whether a FULL refresh of this batch is one AUTO chose for the batch's size (beyond twice the
+     * ratio, or beyond the ratio without learning), so that most rows are expected to change: the FULL
+     * refresh then loads instead of comparing (see {@code FullRefresh}). Not for a batch with a marker,
+     * whose size says nothing of what changed (a truncated source is usually loaded again).
+     */
+    static boolean largeBatch(InstalledRefresh r, BatchStats b) {
+        if (r.noFrontier() || b.marker() != null || !"AUTO".equals(r.refreshMode())) {
+            return false;
+        }
+        double bound = (r.learnFromHistory() ? EXPLORE_RATIO : 1) * r.maxChangeRatio() * b.sourceRows();
+        return b.changes() > bound;
+    }
+
     /** Why this refresh must recompute in full, or null when DIFFERENTIAL applies. */
     static String fullReason(InstalledRefresh r, BatchStats b) {
         if (r.noFrontier()) {

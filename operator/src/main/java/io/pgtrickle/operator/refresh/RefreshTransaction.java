@@ -83,7 +83,7 @@ public final class RefreshTransaction {
             String vacuum = null;
             if (!installed.differential() || fullReason != null) {
                 mode = "FULL";
-                FullRefresh.Outcome full = FullRefresh.run(c, installed);
+                FullRefresh.Outcome full = FullRefresh.run(c, installed, batch != null && !AutoDecision.largeBatch(installed, batch));
                 rows = full.rows();
                 vacuum = full.vacuum() ? installed.table().sql() : null;
             } else {
