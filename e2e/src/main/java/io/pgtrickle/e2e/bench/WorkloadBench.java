@@ -152,7 +152,51 @@ public final class WorkloadBench {
                 System.out.printf("CDC write overhead (batch DML with capture / without) at %d rows, %.0f%%: %.2fx%n", n, p,
                         median(cdc));
             }
+            singleRowUpdates(c, n);
             zeroChange(service, n, scenarios);
+        }
+    }
+
+    /**
+     * The write path's cost for OLTP: single-row autocommit UPDATE throughput on the captured source ÷ on
+     * the same table without capture, as WORKLOAD.md defines it ({@code pgbench -n -c1 -t 2000}, one
+     * client, {@code synchronous_commit} on), here from one JDBC connection (prepared statement, so the
+     * client's own cost is lower than pgbench's simple protocol and the ratio is, if anything, stricter).
+     * Three alternating rounds of 2,000 updates each; the median ratio.
+     */
+    private void singleRowUpdates(Connection c, long n) throws SQLException {
+        exec(c, "SET synchronous_commit = on");
+        java.util.Random random = new java.util.Random(42);
+        List<Double> ratios = new ArrayList<>();
+        List<Double> captured = new ArrayList<>();
+        List<Double> plain = new ArrayList<>();
+        for (int round = 0; round < 3; round++) {
+            double without = updatesPerSecond(c, "src_nocap", n, random);
+            double with = updatesPerSecond(c, "src", n, random);
+            plain.add(without);
+            captured.add(with);
+            ratios.add(with / without);
+        }
+        exec(c, "RESET synchronous_commit");
+        extras.put("singleRowUpdateThroughputRatio_" + n, round(median(ratios)));
+        extras.put("singleRowUpdatesPerSecondCaptured_" + n, round(median(captured)));
+        extras.put("singleRowUpdatesPerSecondPlain_" + n, round(median(plain)));
+        System.out.printf("single-row UPDATE throughput with capture / without at %d rows: %.2f (%.0f / %.0f per second)%n",
+                n, median(ratios), median(captured), median(plain));
+    }
+
+    private static double updatesPerSecond(Connection c, String table, long n, java.util.Random random)
+            throws SQLException {
+        int count = 2000;
+        try (java.sql.PreparedStatement ps = c.prepareStatement(
+                "UPDATE " + table + " SET val = ?::numeric / 100, flag = NOT flag WHERE id = ?")) {
+            long t0 = System.nanoTime();
+            for (int i = 0; i < count; i++) {
+                ps.setInt(1, random.nextInt(100_000));
+                ps.setLong(2, 1 + (long) (random.nextDouble() * n));
+                ps.executeUpdate();
+            }
+            return count / ((System.nanoTime() - t0) / 1e9);
         }
     }
 

@@ -15,7 +15,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import java.sql.Connection;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The FULL refresh that is not chosen for a batch's size (a source truncated and loaded again, the first
@@ -119,6 +118,5 @@ class FullRefreshIT {
             assertEquals(Rows.multiset(c, "SELECT grp, sum(v) AS total, count(*) AS n FROM items GROUP BY grp"),
                     Rows.storage(c, "items_down"));
         }
-        assertTrue(d.durationMs() >= 0);
     }
 }
