@@ -271,10 +271,15 @@ public final class RefreshTransaction {
                     try {
                         s.execute(lockSources(locked));
                     } catch (SQLException e) {
-                        // as above: a stale name (begin() takes the snapshot again with the sources' names), or
-                        // no privilege to lock
-                        refused = "42501".equals(e.getSQLState());
                         c.rollback();
+                        // As above: a stale name (begin() takes the snapshot again with the sources' names), or
+                        // no privilege to lock. Any other failure (lock_timeout, a cancel) fails this refresh, to
+                        // be retried, as on the fast path: going on unlocked could read a source emptied by a
+                        // concurrent TRUNCATE with a snapshot from before its commit.
+                        if (!"42P01".equals(e.getSQLState()) && !"42501".equals(e.getSQLState())) {
+                            throw e;
+                        }
+                        refused = "42501".equals(e.getSQLState());
                         locked = null;
                         s.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ");
                     }

@@ -3,6 +3,7 @@ package io.pgtrickle.operator.refresh;
 import io.pgtrickle.crds.v1alpha1.ReclaimPolicy;
 import io.pgtrickle.crds.v1alpha1.RefreshMode;
 import io.pgtrickle.operator.db.Database;
+import io.pgtrickle.operator.db.JdbcDatabase;
 import io.pgtrickle.operator.db.QualifiedName;
 import io.pgtrickle.operator.lifecycle.StreamTableDefinition;
 import io.pgtrickle.operator.lifecycle.StreamTableKey;
@@ -24,6 +25,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -108,6 +110,35 @@ class FrontierIT {
         // read with a snapshot from before the reload's commit, fd was empty: the 50 new rows went missing
         try (Connection c = PG.database().connect()) {
             assertEquals(Rows.multiset(c, join), Rows.storage(c, "st_joined"));
+        }
+    }
+
+    @Test
+    void aRefreshThatCannotLockItsSourcesInTimeFailsRatherThanReadThemUnlocked() throws Exception {
+        PG.database().exec("CREATE TABLE fl (id int PRIMARY KEY, v int NOT NULL)",
+                "INSERT INTO fl SELECT g, g FROM generate_series(1, 10) g");
+        StreamTableKey key = new StreamTableKey("f", "locked");
+        service.apply(new StreamTableDefinition(key, "uid-locked", new QualifiedName("public", "st_locked"),
+                "SELECT id, v FROM fl", RefreshMode.DIFFERENTIAL, "1h", false, ReclaimPolicy.Delete, 1L));
+        for (int i = 1; i <= 2; i++) { // from the second on, a refresh pipelines the source lock and its batch query
+            PG.database().exec("UPDATE fl SET v = v + 1 WHERE id = " + i);
+            service.refresh(key);
+        }
+        PG.database().exec("UPDATE fl SET v = v + 1 WHERE id = 3");
+        StreamTableService impatient = new StreamTableService(
+                JdbcDatabase.fromUrl(PG.database().jdbcUrl() + "&options=-c%20lock_timeout%3D200"));
+        try (Connection holder = PG.database().connect(); Statement s = holder.createStatement()) {
+            holder.setAutoCommit(false);
+            s.execute("LOCK TABLE fl IN ACCESS EXCLUSIVE MODE"); // e.g. a long VACUUM FULL
+            // The pipelined lock times out and so does every later attempt (the ordered path, the retry with
+            // fresh source names): the refresh fails, to be retried, rather than take its snapshot unlocked.
+            Exception e = assertThrows(Exception.class, () -> impatient.refresh(key));
+            assertTrue(String.valueOf(e.getMessage()).contains("lock timeout"), String.valueOf(e.getMessage()));
+            holder.rollback();
+        }
+        assertEquals(1, service.refresh(key).rows()); // nothing was consumed by the failed refresh
+        try (Connection c = PG.database().connect()) {
+            assertEquals(Rows.multiset(c, "SELECT id, v FROM fl"), Rows.storage(c, "st_locked"));
         }
     }
 
