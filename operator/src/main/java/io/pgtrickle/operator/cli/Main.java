@@ -115,7 +115,8 @@ public final class Main {
                 ApplyResult r = service.apply(def);
                 StreamTableRecord rec = r.record();
                 out.printf("streamtable/%s %s: table %s, %s, %s rows%n", name,
-                        r.rebuilt() ? "created and loaded" : "configured (unchanged data)",
+                        r.inPlace() ? "recomputed in place" : r.rebuilt() ? "created and loaded"
+                                : "configured (unchanged data)",
                         rec.qualifiedTable(), rec.effectiveMode(),
                         rec.lastRefreshRows() == null ? "?" : rec.lastRefreshRows());
             } catch (InvalidQueryException e) {

@@ -5,7 +5,9 @@ import io.pgtrickle.operator.catalog.StreamTableRecord;
 /**
  * What {@code apply} did: whether the storage was (re)built and loaded, and the resulting catalog row.
  *
- * @param rebuilt true when the storage table was created or recreated and loaded
+ * @param rebuilt true when the storage was (re)computed: created or recreated and loaded, or recomputed in place
+ * @param inPlace true when the query changed but stores the same columns: the existing table was kept and
+ *                brought up to date by a FULL refresh (only the rows that differ written, on PostgreSQL 17+)
  */
-public record ApplyResult(StreamTableRecord record, boolean rebuilt) {
+public record ApplyResult(StreamTableRecord record, boolean rebuilt, boolean inPlace) {
 }

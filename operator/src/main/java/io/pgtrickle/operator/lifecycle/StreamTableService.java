@@ -3,6 +3,7 @@ package io.pgtrickle.operator.lifecycle;
 import io.pgtrickle.crds.v1alpha1.ReclaimPolicy;
 import io.pgtrickle.operator.catalog.CatalogSchema;
 import io.pgtrickle.operator.catalog.CatalogStore;
+import io.pgtrickle.operator.catalog.InstalledRefresh;
 import io.pgtrickle.operator.catalog.RefreshHistory;
 import io.pgtrickle.operator.catalog.StorageGuard;
 import io.pgtrickle.operator.catalog.StreamTableRecord;
@@ -14,6 +15,7 @@ import io.pgtrickle.operator.db.CheckedQuery;
 import io.pgtrickle.operator.db.Identifiers;
 import io.pgtrickle.operator.db.InvalidQueryException;
 import io.pgtrickle.operator.db.JdbcCatalog;
+import io.pgtrickle.operator.refresh.FullRefresh;
 import io.pgtrickle.operator.refresh.RefreshTransaction;
 import io.pgtrickle.operator.refresh.StreamTableLock;
 import java.sql.Statement;
@@ -165,7 +167,29 @@ public final class StreamTableService {
                         ? String.join(";\n", plan.refreshSql(table, RefreshTransaction.previousFrontier(def.key())))
                         : null;
                 List<Long> oids = differential ? plan.sources().stream().map(SourceUse::oid).toList() : List.of();
-                if (rebuild) {
+                boolean inPlace = rebuild && differential && existing.isPresent()
+                        && sameStorage(c, existing.get(), def.table(), plan);
+                FullRefresh.Outcome recomputed = null;
+                if (inPlace) {
+                    // The new query stores the same columns: bring the existing table up to date by a FULL
+                    // refresh instead of dropping and recreating it, so that a snapshot older than this apply
+                    // still reads the old rows (a new table's rows are invisible to it, as after TRUNCATE), the
+                    // views and grants on it stay, and stream tables reading it receive only the rows that
+                    // changed (on PostgreSQL 17+ only those are written) and stay valid.
+                    store.upsertDefinition(row, plan.initialLoadSql(table), refreshSql, oids,
+                            def.tuning().maxChangeRatio(), def.tuning().learnFromHistory());
+                    store.replaceSources(def.key().namespace(), def.key().name(), checked.sources());
+                    Instant start = Instant.now();
+                    long t0 = System.nanoTime();
+                    try (Statement s = c.createStatement()) {
+                        s.execute(StorageGuard.ALLOW);
+                    }
+                    recomputed = FullRefresh.run(c, new InstalledRefresh(def.table(), def.refreshMode().name(),
+                            mode.effectiveMode(), plan.initialLoadSql(table), refreshSql, oids, false,
+                            def.tuning().maxChangeRatio(), def.tuning().learnFromHistory(), def.suspend(), null), true);
+                    store.recordRefresh(def.key().namespace(), def.key().name(), start, millisSince(t0),
+                            recomputed.rows(), "FULL");
+                } else if (rebuild) {
                     List<String> storageDdl = plan.storageDdl(table);
                     try (Statement s = c.createStatement()) {
                         if (existing.isPresent()) {
@@ -203,7 +227,14 @@ public final class StreamTableService {
                 }
                 ChangeCapture.dropUnused(c);
                 c.commit();
-                return new ApplyResult(store.find(def.key().namespace(), def.key().name()).orElseThrow(), rebuild);
+                if (recomputed != null && recomputed.vacuum()) {
+                    c.setAutoCommit(true);
+                    try (Statement s = c.createStatement()) {
+                        s.execute("VACUUM " + table);
+                    }
+                }
+                return new ApplyResult(store.find(def.key().namespace(), def.key().name()).orElseThrow(), rebuild,
+                        inPlace);
             } catch (SQLException | RuntimeException e) {
                 c.rollback();
                 if (rebuild && differential) {
@@ -246,6 +277,34 @@ public final class StreamTableService {
                     plan.deltaSelectSql(table, prev),
                     plan.isDifferential() ? String.join(";\n", plan.refreshSql(table, prev)) : null,
                     plan.readSql(table));
+        }
+    }
+
+    /**
+     * Whether the existing DIFFERENTIAL storage table of {@code before} is {@code table} and has exactly the
+     * columns (names, types, order) the new plan's storage would have, so that it can be kept and recomputed
+     * in place. Compared against a temporary table created from the plan's storage SELECT, as the storage
+     * table itself is (PostgreSQL derives the types).
+     */
+    private static boolean sameStorage(Connection c, StreamTableRecord before, QualifiedName table, Plan plan)
+            throws SQLException {
+        if (!"DIFFERENTIAL".equals(before.effectiveMode()) || !before.storageSchema().equals(table.schema())
+                || !before.storageTable().equals(table.table())) {
+            return false;
+        }
+        String columns = "SELECT array_agg(attname || ' ' || format_type(atttypid, atttypmod) ORDER BY attnum)"
+                + " FROM pg_attribute WHERE attrelid = %s AND attnum > 0 AND NOT attisdropped";
+        try (Statement s = c.createStatement()) {
+            s.execute("CREATE TEMP TABLE \"__pgt_shape\" AS\n" + plan.storageSelect() + "\nWITH NO DATA");
+            try (ResultSet rs = s.executeQuery("SELECT (" + columns.formatted("to_regclass(" + Identifiers.literal(
+                    table.sql()) + ")") + ") = (" + columns.formatted("'pg_temp.\"__pgt_shape\"'::regclass") + ")"
+                    + " AND EXISTS (SELECT 1 FROM pg_constraint WHERE conrelid = to_regclass("
+                    + Identifiers.literal(table.sql()) + ") AND contype = 'p')")) {
+                rs.next();
+                return rs.getBoolean(1);
+            } finally {
+                s.execute("DROP TABLE \"__pgt_shape\"");
+            }
         }
     }
 

@@ -16,7 +16,7 @@ import java.util.List;
  * loaded again from the query, in the way that costs least for its size. The frontier and history are
  * written by the caller, in the same transaction.
  */
-final class FullRefresh {
+public final class FullRefresh {
     /** A FULL refresh of a storage table with at least this many rows rebuilds its key after the load. */
     static final long REBUILD_KEY_MIN_ROWS = 10_000;
 
@@ -32,7 +32,7 @@ final class FullRefresh {
     }
 
     /** Rows loaded, and whether the rows deleted are worth a VACUUM after the commit. */
-    record Outcome(long rows, boolean vacuum) {
+    public record Outcome(long rows, boolean vacuum) {
     }
 
     /**
@@ -58,7 +58,7 @@ final class FullRefresh {
      *       rows are then copied in.
      * </ul>
      */
-    static Outcome run(Connection c, InstalledRefresh r, boolean fewChangesExpected) throws SQLException {
+    public static Outcome run(Connection c, InstalledRefresh r, boolean fewChangesExpected) throws SQLException {
         String table = r.table().sql();
         StorageSize size = storageSize(c, table);
         boolean viaTemp = size.rows() >= 0 && size.rows() <= VIA_TEMP_MAX_ROWS;

@@ -57,8 +57,17 @@ class StreamTableChainIT {
         assertEquals("DIFFERENTIAL", service.refresh(DOWN).mode());
         assertDownExact(up1);
 
-        String up2 = "SELECT k % 5 AS g, k, sum(v * 2) AS total FROM base GROUP BY k";
-        service.apply(def(UP, up2)); // recreates the upstream storage table
+        // the same columns: the upstream table is recomputed in place (one group changes), and the downstream
+        // goes on incrementally with the rows that changed
+        String up2 = "SELECT k % 5 AS g, k, sum(v) AS total FROM base WHERE id <> 7 GROUP BY k";
+        assertTrue(service.apply(def(UP, up2)).inPlace());
+        RefreshResult incremental = service.refresh(DOWN);
+        assertEquals("DIFFERENTIAL", incremental.mode(), String.valueOf(incremental.reason()));
+        assertDownExact(up2);
+
+        // other columns (total becomes numeric): the upstream storage table is recreated
+        up2 = "SELECT k % 5 AS g, k, sum(v * 2)::numeric AS total FROM base GROUP BY k";
+        assertTrue(service.apply(def(UP, up2)).rebuilt());
         RefreshResult r = service.refresh(DOWN);
         assertEquals("FULL", r.mode(), "the old DIFFERENTIAL statement named the dropped table's buffer");
         assertDownExact(up2);
