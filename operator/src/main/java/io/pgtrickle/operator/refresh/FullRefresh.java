@@ -12,9 +12,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The FULL refresh of a stream table inside the refresh transaction: the storage table emptied and
- * loaded again from the query, in the way that costs least for its size. The frontier and history are
- * written by the caller, in the same transaction.
+ * The FULL refresh of a stream table inside the refresh (or apply) transaction: the storage table made equal
+ * to the query's result, either by comparing and writing only what differs (keyed storage, PostgreSQL 17+,
+ * when few changes are expected) or by emptying and loading it again in the way that costs least for its
+ * size. The frontier and history are written by the caller, in the same transaction.
  */
 public final class FullRefresh {
     /** A FULL refresh of a storage table with at least this many rows rebuilds its key after the load. */
