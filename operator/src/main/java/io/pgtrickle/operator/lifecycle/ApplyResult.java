@@ -7,7 +7,7 @@ import io.pgtrickle.operator.catalog.StreamTableRecord;
  *
  * @param rebuilt true when the storage was (re)computed: created or recreated and loaded, or recomputed in place
  * @param inPlace true when the query changed but stores the same columns: the existing table was kept and
- *                brought up to date by a FULL refresh (only the rows that differ written, on PostgreSQL 17+)
+ *                brought up to date by a FULL refresh (only the rows that differ written)
  */
 public record ApplyResult(StreamTableRecord record, boolean rebuilt, boolean inPlace) {
 }

@@ -175,7 +175,7 @@ public final class StreamTableService {
                     // refresh instead of dropping and recreating it, so that a snapshot older than this apply
                     // still reads the old rows (a new table's rows are invisible to it, as after TRUNCATE), the
                     // views and grants on it stay, and stream tables reading it receive only the rows that
-                    // changed (on PostgreSQL 17+ only those are written) and stay valid.
+                    // changed (only those are written) and stay valid.
                     store.upsertDefinition(row, plan.initialLoadSql(table), refreshSql, oids,
                             def.tuning().maxChangeRatio(), def.tuning().learnFromHistory());
                     store.replaceSources(def.key().namespace(), def.key().name(), checked.sources());

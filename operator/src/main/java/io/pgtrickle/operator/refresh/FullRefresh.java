@@ -13,8 +13,8 @@ import java.util.List;
 
 /**
  * The FULL refresh of a stream table inside the refresh (or apply) transaction: the storage table made equal
- * to the query's result, either by comparing and writing only what differs (keyed storage, PostgreSQL 17+,
- * when few changes are expected) or by emptying and loading it again in the way that costs least for its
+ * to the query's result, either by comparing and writing only what differs (keyed storage, when few
+ * changes are expected) or by emptying and loading it again in the way that costs least for its
  * size. The frontier and history are written by the caller, in the same transaction.
  */
 public final class FullRefresh {
@@ -24,8 +24,11 @@ public final class FullRefresh {
     /** A FULL refresh of a storage table with at most this many rows computes them into a temporary table first. */
     static final long VIA_TEMP_MAX_ROWS = 10_000;
 
-    /** The first PostgreSQL version whose MERGE deletes target rows without a source row (see {@link #reconcile}). */
-    static final int RECONCILE_MIN_VERSION = 17;
+    /**
+     * The first PostgreSQL version whose MERGE deletes target rows without a source row ({@code WHEN NOT
+     * MATCHED BY SOURCE}); before it, {@link #reconcile} deletes them with a second statement.
+     */
+    static final int MERGE_BY_SOURCE_VERSION = 17;
 
     private static final String TEMP = "\"__pgt_full\"";
 
@@ -48,8 +51,8 @@ public final class FullRefresh {
      * (see {@link RefreshResult#vacuumStorage}).
      * <ul>
      *   <li>keyed (DIFFERENTIAL) storage holding rows, a FULL refresh not chosen for the batch's size
-     *       ({@code fewChangesExpected}), PostgreSQL 17 or later: {@link #reconcile}, which writes only the
-     *       rows that differ. Otherwise every row is deleted and loaded again:
+     *       ({@code fewChangesExpected}): {@link #reconcile}, which writes only the rows that differ.
+     *       Otherwise every row is deleted and loaded again:
      *   <li>many ({@link #REBUILD_KEY_MIN_ROWS} or more): the primary key is dropped for the load and
      *       added back after, in the same transaction. Building the index once from sorted keys costs a
      *       fraction of maintaining it row by row (an index WAL record per row).
@@ -63,9 +66,8 @@ public final class FullRefresh {
         String table = r.table().sql();
         StorageSize size = storageSize(c, table);
         boolean viaTemp = size.rows() >= 0 && size.rows() <= VIA_TEMP_MAX_ROWS;
-        if (fewChangesExpected && r.differential() && size.rows() > 0 && size.primaryKey() != null
-                && c.getMetaData().getDatabaseMajorVersion() >= RECONCILE_MIN_VERSION) {
-            return reconcile(c, r, viaTemp);
+        if (fewChangesExpected && r.differential() && size.rows() > 0 && size.primaryKey() != null) {
+            return reconcile(c, r, viaTemp || c.getMetaData().getDatabaseMajorVersion() < MERGE_BY_SOURCE_VERSION);
         }
         String pk = r.differential() && size.rows() >= REBUILD_KEY_MIN_ROWS ? size.primaryKey() : null;
         try (Statement s = c.createStatement()) {
@@ -101,7 +103,9 @@ public final class FullRefresh {
     /**
      * The FULL refresh of keyed storage that writes only what differs: one {@code MERGE} of the query's
      * rows into the table by {@code __pgt_row_id}, updating rows whose columns differ, inserting new ones
-     * and deleting those the query no longer returns ({@code WHEN NOT MATCHED BY SOURCE}, PostgreSQL 17).
+     * and deleting those the query no longer returns ({@code WHEN NOT MATCHED BY SOURCE} on PostgreSQL 17+;
+     * before, a {@code DELETE … WHERE NOT EXISTS} against the query's rows computed into a temporary table,
+     * read by both statements).
      *
      * <p>For the FULL refreshes that are not chosen for a batch's size: a source truncated (and, as a rule,
      * loaded again with mostly the same rows), capture lost, the first refresh after a resume. A row that did
@@ -114,6 +118,7 @@ public final class FullRefresh {
      * refresh chosen because the batch is large uses the load.
      */
     private static Outcome reconcile(Connection c, InstalledRefresh r, boolean viaTemp) throws SQLException {
+        boolean bySource = c.getMetaData().getDatabaseMajorVersion() >= MERGE_BY_SOURCE_VERSION;
         String table = r.table().sql();
         List<String> columns = new ArrayList<>();
         List<String> compared = new ArrayList<>();
@@ -155,9 +160,13 @@ public final class FullRefresh {
                     + " = s." + key
                     + (columns.isEmpty() ? "" : "\nWHEN MATCHED AND " + changed + " THEN\n  UPDATE SET "
                     + String.join(", ", columns.stream().map(col -> col + " = s." + col).toList()))
-                    + "\nWHEN NOT MATCHED BY TARGET THEN\n  INSERT (" + String.join(", ", all) + ")\n  VALUES ("
+                    + "\nWHEN NOT MATCHED THEN\n  INSERT (" + String.join(", ", all) + ")\n  VALUES ("
                     + String.join(", ", all.stream().map(col -> "s." + col).toList()) + ")"
-                    + "\nWHEN NOT MATCHED BY SOURCE THEN\n  DELETE");
+                    + (bySource ? "\nWHEN NOT MATCHED BY SOURCE THEN\n  DELETE" : ""));
+            if (!bySource) {
+                rows += s.executeUpdate("DELETE FROM " + table + " AS t\nWHERE NOT EXISTS (SELECT 1 FROM " + using
+                        + " AS s WHERE s." + key + " = t." + key + ")");
+            }
             return new Outcome(rows, rows >= RefreshTransaction.VACUUM_AFTER_ROWS);
         }
     }
