@@ -295,7 +295,17 @@ public final class StreamTableService {
         String columns = "SELECT array_agg(attname || ' ' || format_type(atttypid, atttypmod) ORDER BY attnum)"
                 + " FROM pg_attribute WHERE attrelid = %s AND attnum > 0 AND NOT attisdropped";
         try (Statement s = c.createStatement()) {
-            s.execute("CREATE TEMP TABLE \"__pgt_shape\" AS\n" + plan.storageSelect() + "\nWITH NO DATA");
+            java.sql.Savepoint shape = c.setSavepoint();
+            try {
+                s.execute("CREATE TEMP TABLE \"__pgt_shape\" AS\n" + plan.storageSelect() + "\nWITH NO DATA");
+                c.releaseSavepoint(shape);
+            } catch (SQLException e) {
+                if (!"42501".equals(e.getSQLState())) {
+                    throw e;
+                }
+                c.rollback(shape); // no TEMPORARY privilege on the database: recreate the table, as before
+                return false;
+            }
             try (ResultSet rs = s.executeQuery("SELECT (" + columns.formatted("to_regclass(" + Identifiers.literal(
                     table.sql()) + ")") + ") = (" + columns.formatted("'pg_temp.\"__pgt_shape\"'::regclass") + ")"
                     + " AND EXISTS (SELECT 1 FROM pg_constraint WHERE conrelid = to_regclass("

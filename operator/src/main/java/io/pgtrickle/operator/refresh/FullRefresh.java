@@ -65,9 +65,11 @@ public final class FullRefresh {
     public static Outcome run(Connection c, InstalledRefresh r, boolean fewChangesExpected) throws SQLException {
         String table = r.table().sql();
         StorageSize size = storageSize(c, table);
-        boolean viaTemp = size.rows() >= 0 && size.rows() <= VIA_TEMP_MAX_ROWS;
+        // A database hardened with REVOKE TEMPORARY … FROM PUBLIC: no temporary tables, the query is read in place.
+        boolean viaTemp = size.temp() && size.rows() >= 0 && size.rows() <= VIA_TEMP_MAX_ROWS;
         if (fewChangesExpected && r.differential() && size.rows() > 0 && size.primaryKey() != null) {
-            return reconcile(c, r, viaTemp || c.getMetaData().getDatabaseMajorVersion() < MERGE_BY_SOURCE_VERSION);
+            return reconcile(c, r, viaTemp
+                    || size.temp() && c.getMetaData().getDatabaseMajorVersion() < MERGE_BY_SOURCE_VERSION);
         }
         String pk = r.differential() && size.rows() >= REBUILD_KEY_MIN_ROWS ? size.primaryKey() : null;
         try (Statement s = c.createStatement()) {
@@ -105,7 +107,7 @@ public final class FullRefresh {
      * rows into the table by {@code __pgt_row_id}, updating rows whose columns differ, inserting new ones
      * and deleting those the query no longer returns ({@code WHEN NOT MATCHED BY SOURCE} on PostgreSQL 17+;
      * before, a {@code DELETE … WHERE NOT EXISTS} against the query's rows computed into a temporary table,
-     * read by both statements).
+     * read by both statements, or the query run twice where the role may not create temporary tables).
      *
      * <p>For the FULL refreshes that are not chosen for a batch's size: a source truncated (and, as a rule,
      * loaded again with mostly the same rows), capture lost, the first refresh after a resume. A row that did
@@ -171,20 +173,24 @@ public final class FullRefresh {
         }
     }
 
-    /** PostgreSQL's estimate of the storage table's rows (-1 when it has none yet) and its primary key. */
-    private record StorageSize(long rows, String primaryKey) {
+    /**
+     * PostgreSQL's estimate of the storage table's rows (-1 when it has none yet), its primary key, and
+     * whether this role may create temporary tables.
+     */
+    private record StorageSize(long rows, String primaryKey, boolean temp) {
     }
 
     private static StorageSize storageSize(Connection c, String table) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("""
                 SELECT CASE WHEN t.reltuples >= 0 OR pg_stat_get_live_tuples(t.oid) > 0
                             THEN (%s)::bigint ELSE -1 END,
-                       (SELECT k.conname FROM pg_constraint k WHERE k.conrelid = t.oid AND k.contype = 'p')
+                       (SELECT k.conname FROM pg_constraint k WHERE k.conrelid = t.oid AND k.contype = 'p'),
+                       has_database_privilege(current_database(), 'TEMPORARY')
                   FROM pg_class t WHERE t.oid = ?::regclass""".formatted(RowEstimate.of("t")))) {
             ps.setString(1, table);
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
-                return new StorageSize(rs.getLong(1), rs.getString(2));
+                return new StorageSize(rs.getLong(1), rs.getString(2), rs.getBoolean(3));
             }
         }
     }
