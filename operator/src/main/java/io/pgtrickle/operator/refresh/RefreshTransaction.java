@@ -83,7 +83,8 @@ public final class RefreshTransaction {
             String vacuum = null;
             if (!installed.differential() || fullReason != null) {
                 mode = "FULL";
-                FullRefresh.Outcome full = FullRefresh.run(c, installed, batch != null && !AutoDecision.largeBatch(installed, batch));
+                boolean fewChangesExpected = batch != null && !AutoDecision.largeBatch(installed, batch);
+                FullRefresh.Outcome full = FullRefresh.run(c, installed, fewChangesExpected);
                 rows = full.rows();
                 vacuum = full.vacuum() ? installed.table().sql() : null;
             } else {
