@@ -19,6 +19,7 @@ import org.junit.jupiter.api.Test;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -93,6 +94,21 @@ class StreamTableE2E {
         }
     }
 
+    /** Runs statements on the application database, each in its own transaction. */
+    private static void exec(String... sql) throws Exception {
+        try (Connection c = app.connect(); Statement s = c.createStatement()) {
+            for (String q : sql) {
+                s.execute(q);
+            }
+        }
+    }
+
+    /** {@code kubectl apply -f file}, then {@code kubectl wait} for the StreamTable {@code name} to be Ready. */
+    private static void applyAndAwaitReady(String file, String name) {
+        k8s.kubectl("apply", "-n", NS, "-f", file).assertOk();
+        k8s.kubectl("wait", "-n", NS, "--for=condition=Ready", "streamtable/" + name, "--timeout=60s").assertOk();
+    }
+
     private static long count(String sql) throws Exception {
         try (Connection c = app.connect()) {
             return Rows.count(c, sql);
@@ -111,9 +127,7 @@ class StreamTableE2E {
 
     @Test
     void kubectlApplyThenSourceChangesThenDeleteRoundTrip() throws Exception {
-        k8s.kubectl("apply", "-n", NS, "-f", "examples/orders.yaml").assertOk();
-        k8s.kubectl("wait", "-n", NS, "--for=condition=Ready", "streamtable/order-totals", "--timeout=60s")
-                .assertOk();
+        applyAndAwaitReady("examples/orders.yaml", "order-totals");
         assertEquals(rows(ORDER_TOTALS), storage("analytics.order_totals"));
 
         KubeCluster.Result table = k8s.kubectl("get", "streamtables", "-n", NS).assertOk();
@@ -128,12 +142,9 @@ class StreamTableE2E {
         String firstRefresh = st.getStatus().getLastRefresh().getTime();
         String transition = ready(st).getLastTransitionTime();
 
-        try (Connection c = app.connect()) {
-            c.createStatement().execute("UPDATE orders SET amount = amount + 100 WHERE customer_id <= 10");
-            c.createStatement().execute("DELETE FROM orders WHERE customer_id = 20");
-            c.createStatement().execute("INSERT INTO orders (id, customer_id, amount, status)"
-                    + " VALUES (900001, 77, 12.5, 'new')");
-        }
+        exec("UPDATE orders SET amount = amount + 100 WHERE customer_id <= 10",
+                "DELETE FROM orders WHERE customer_id = 20",
+                "INSERT INTO orders (id, customer_id, amount, status) VALUES (900001, 77, 12.5, 'new')");
         Eventually.await(WAIT, "order_totals to match its query after the change",
                 () -> storage("analytics.order_totals"), r -> {
                     try {
@@ -252,9 +263,7 @@ class StreamTableE2E {
 
     @Test
     void retainKeepsTheStorageTableButRemovesTheCatalogEntry() throws Exception {
-        k8s.kubectl("apply", "-n", NS, "-f", "examples/customers.yaml").assertOk();
-        k8s.kubectl("wait", "-n", NS, "--for=condition=Ready", "streamtable/customer-orders", "--timeout=60s")
-                .assertOk();
+        applyAndAwaitReady("examples/customers.yaml", "customer-orders");
         long rows = count("SELECT count(*) FROM analytics.customer_orders");
         assertTrue(rows > 0);
         k8s.kubectl("delete", "-n", NS, "streamtable/customer-orders", "--timeout=60s").assertOk();
@@ -302,10 +311,8 @@ class StreamTableE2E {
 
     @Test
     void aFailingRefreshIsReportedAndRecovers() throws Exception {
-        try (Connection c = app.connect()) {
-            c.createStatement().execute("CREATE TABLE flaky (id int PRIMARY KEY, v int)");
-            c.createStatement().execute("INSERT INTO flaky VALUES (1, 1), (2, 2)");
-        }
+        exec("CREATE TABLE flaky (id int PRIMARY KEY, v int)",
+                "INSERT INTO flaky VALUES (1, 1), (2, 2)");
         Path f = yaml("flaky", """
                 apiVersion: pgtrickle.io/v1alpha1
                 kind: StreamTable
@@ -317,11 +324,8 @@ class StreamTableE2E {
                   refreshMode: FULL
                   schedule: 1s
                 """);
-        k8s.kubectl("apply", "-n", NS, "-f", f.toString()).assertOk();
-        k8s.kubectl("wait", "-n", NS, "--for=condition=Ready", "streamtable/flaky-copy", "--timeout=60s").assertOk();
-        try (Connection c = app.connect()) {
-            c.createStatement().execute("ALTER TABLE flaky RENAME TO flaky_moved");
-        }
+        applyAndAwaitReady(f.toString(), "flaky-copy");
+        exec("ALTER TABLE flaky RENAME TO flaky_moved");
         StreamTable failing = Eventually.await(WAIT, "RefreshFailed", () -> get("flaky-copy"),
                 s -> ready(s) != null && "RefreshFailed".equals(ready(s).getReason()));
         assertEquals("False", ready(failing).getStatus());
@@ -330,10 +334,8 @@ class StreamTableE2E {
         assertTrue(failing.getStatus().getConsecutiveErrors() >= 1);
         assertEquals(List.of("1|1", "2|2"), storage("public.flaky_copy"), "the last good contents stay");
 
-        try (Connection c = app.connect()) {
-            c.createStatement().execute("ALTER TABLE flaky_moved RENAME TO flaky");
-            c.createStatement().execute("INSERT INTO flaky VALUES (3, 3)");
-        }
+        exec("ALTER TABLE flaky_moved RENAME TO flaky",
+                "INSERT INTO flaky VALUES (3, 3)");
         StreamTable recovered = Eventually.await(WAIT, "Ready again", () -> get("flaky-copy"),
                 s -> ready(s) != null && "True".equals(ready(s).getStatus()));
         assertEquals(0, recovered.getStatus().getConsecutiveErrors());
@@ -344,10 +346,8 @@ class StreamTableE2E {
 
     @Test
     void suspendingReleasesChangeCaptureAndResumingCatchesUp() throws Exception {
-        try (Connection c = app.connect()) {
-            c.createStatement().execute("CREATE TABLE paused (id int PRIMARY KEY, v int)");
-            c.createStatement().execute("INSERT INTO paused SELECT g, g FROM generate_series(1, 20) g");
-        }
+        exec("CREATE TABLE paused (id int PRIMARY KEY, v int)",
+                "INSERT INTO paused SELECT g, g FROM generate_series(1, 20) g");
         Path f = yaml("paused", """
                 apiVersion: pgtrickle.io/v1alpha1
                 kind: StreamTable
@@ -358,8 +358,7 @@ class StreamTableE2E {
                   query: SELECT id, v FROM paused
                   schedule: 1s
                 """);
-        k8s.kubectl("apply", "-n", NS, "-f", f.toString()).assertOk();
-        k8s.kubectl("wait", "-n", NS, "--for=condition=Ready", "streamtable/paused-copy", "--timeout=60s").assertOk();
+        applyAndAwaitReady(f.toString(), "paused-copy");
         String captureTriggers = "SELECT count(*) FROM pg_trigger WHERE tgrelid = 'paused'::regclass AND NOT tgisinternal";
         assertEquals(4, count(captureTriggers));
 
@@ -368,10 +367,8 @@ class StreamTableE2E {
         Eventually.await(WAIT, "Suspended", () -> get("paused-copy"),
                 s -> ready(s) != null && "Suspended".equals(ready(s).getReason()));
         Eventually.await(WAIT, "capture removed", () -> count(captureTriggers), n -> n == 0);
-        try (Connection c = app.connect()) {
-            c.createStatement().execute("UPDATE paused SET v = v * 10 WHERE id <= 5");
-            c.createStatement().execute("DELETE FROM paused WHERE id = 20");
-        }
+        exec("UPDATE paused SET v = v * 10 WHERE id <= 5",
+                "DELETE FROM paused WHERE id = 20");
 
         k8s.kubectl("patch", "-n", NS, "streamtable/paused-copy", "--type=merge", "-p", "{\"spec\":{\"suspend\":false}}")
                 .assertOk();
