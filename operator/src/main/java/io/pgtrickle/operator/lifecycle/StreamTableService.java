@@ -169,28 +169,8 @@ public final class StreamTableService {
                 List<Long> oids = differential ? plan.sources().stream().map(SourceUse::oid).toList() : List.of();
                 boolean inPlace = rebuild && differential && existing.isPresent()
                         && sameStorage(c, existing.get(), def.table(), plan);
-                FullRefresh.Outcome recomputed = null;
-                if (inPlace) {
-                    // The new query stores the same columns: bring the existing table up to date by a FULL
-                    // refresh instead of dropping and recreating it, so that a snapshot older than this apply
-                    // still reads the old rows (a new table's rows are invisible to it, as after TRUNCATE), the
-                    // views and grants on it stay, and stream tables reading it receive only the rows that
-                    // changed (only those are written) and stay valid.
-                    store.upsertDefinition(row, plan.initialLoadSql(table), refreshSql, oids,
-                            def.tuning().maxChangeRatio(), def.tuning().learnFromHistory());
-                    store.replaceSources(def.key().namespace(), def.key().name(), checked.sources());
-                    Instant start = Instant.now();
-                    long t0 = System.nanoTime();
-                    try (Statement s = c.createStatement()) {
-                        s.execute(StorageGuard.ALLOW);
-                    }
-                    recomputed = FullRefresh.run(c, new InstalledRefresh(def.table(), def.refreshMode().name(),
-                            mode.effectiveMode(), plan.initialLoadSql(table), refreshSql, oids, false,
-                            def.tuning().maxChangeRatio(), def.tuning().learnFromHistory(), def.suspend(), null), true);
-                    store.recordRefresh(def.key().namespace(), def.key().name(), start, millisSince(t0),
-                            recomputed.rows(), "FULL");
-                } else if (rebuild) {
-                    List<String> storageDdl = plan.storageDdl(table);
+                List<String> storageDdl = plan.storageDdl(table);
+                if (rebuild && !inPlace) {
                     try (Statement s = c.createStatement()) {
                         if (existing.isPresent()) {
                             ChangeCapture.releaseTable(c, table);
@@ -200,24 +180,37 @@ public final class StreamTableService {
                         s.execute("CREATE SCHEMA IF NOT EXISTS " + Identifiers.quote(def.table().schema()));
                         s.execute(storageDdl.get(0));
                     }
-                    store.upsertDefinition(row, plan.initialLoadSql(table), refreshSql, oids,
-                            def.tuning().maxChangeRatio(), def.tuning().learnFromHistory());
+                }
+                store.upsertDefinition(row, plan.initialLoadSql(table), refreshSql, oids,
+                        def.tuning().maxChangeRatio(), def.tuning().learnFromHistory());
+                FullRefresh.Outcome recomputed = null;
+                if (rebuild) {
                     store.replaceSources(def.key().namespace(), def.key().name(), checked.sources());
                     Instant start = Instant.now();
                     long t0 = System.nanoTime();
                     long rows;
                     try (Statement s = c.createStatement()) {
                         s.execute(StorageGuard.ALLOW);
-                        rows = s.executeUpdate(plan.initialLoadSql(table));
-                        // The primary key after the load: one index build rather than an insertion per row.
-                        for (String ddl : storageDdl.subList(1, storageDdl.size())) {
-                            s.execute(ddl);
+                        if (inPlace) {
+                            // The new query stores the same columns: the existing table is brought up to date
+                            // by a FULL refresh instead of being dropped and recreated, so that a snapshot older
+                            // than this apply still reads the old rows (a new table's rows are invisible to it,
+                            // as after TRUNCATE), the views and grants on it stay, and stream tables reading it
+                            // receive only the rows that changed (only those are written) and stay valid.
+                            recomputed = FullRefresh.run(c, new InstalledRefresh(def.table(), def.refreshMode().name(),
+                                    mode.effectiveMode(), plan.initialLoadSql(table), refreshSql, oids, false,
+                                    def.tuning().maxChangeRatio(), def.tuning().learnFromHistory(), def.suspend(),
+                                    null), true);
+                            rows = recomputed.rows();
+                        } else {
+                            rows = s.executeUpdate(plan.initialLoadSql(table));
+                            // The primary key after the load: one index build rather than an insertion per row.
+                            for (String ddl : storageDdl.subList(1, storageDdl.size())) {
+                                s.execute(ddl);
+                            }
                         }
                     }
                     store.recordRefresh(def.key().namespace(), def.key().name(), start, millisSince(t0), rows, "FULL");
-                } else {
-                    store.upsertDefinition(row, plan.initialLoadSql(table), refreshSql, oids,
-                            def.tuning().maxChangeRatio(), def.tuning().learnFromHistory());
                 }
                 StorageGuard.ensure(c, table);
                 if (def.suspend()) {
@@ -229,9 +222,7 @@ public final class StreamTableService {
                 c.commit();
                 if (recomputed != null && recomputed.vacuum()) {
                     c.setAutoCommit(true);
-                    try (Statement s = c.createStatement()) {
-                        s.execute("VACUUM " + table);
-                    }
+                    RefreshTransaction.vacuumStorage(c, table);
                 }
                 return new ApplyResult(store.find(def.key().namespace(), def.key().name()).orElseThrow(), rebuild,
                         inPlace);

@@ -38,8 +38,12 @@ final class AutoDecision {
         if (r.noFrontier() || b.marker() != null || !"AUTO".equals(r.refreshMode())) {
             return false;
         }
-        double bound = (r.learnFromHistory() ? EXPLORE_RATIO : 1) * r.maxChangeRatio() * b.sourceRows();
-        return b.changes() > bound;
+        return b.changes() > (r.learnFromHistory() ? explorationBound(r, b) : r.maxChangeRatio() * b.sourceRows());
+    }
+
+    /** The largest batch AUTO still measures DIFFERENTIAL on: {@link #EXPLORE_RATIO} times the ratio. */
+    private static double explorationBound(InstalledRefresh r, BatchStats b) {
+        return EXPLORE_RATIO * r.maxChangeRatio() * b.sourceRows();
     }
 
     /** Why this refresh must recompute in full, or null when DIFFERENTIAL applies. */
@@ -64,7 +68,7 @@ final class AutoDecision {
                     EXPLORE_RATIO, 100 * r.maxChangeRatio());
         }
         RefreshCosts costs = b.costs();
-        boolean withinExploration = b.changes() <= EXPLORE_RATIO * r.maxChangeRatio() * b.sourceRows();
+        boolean withinExploration = b.changes() <= explorationBound(r, b);
         if (r.learnFromHistory() && !costs.knowsBoth() && withinExploration) {
             // Still learning: measure DIFFERENTIAL rather than trust the ratio. The ratio alone is a poor
             // guide for storage whose FULL refresh is costly (a row-level stream table: every row deleted,

@@ -68,8 +68,8 @@ public final class FullRefresh {
         // A database hardened with REVOKE TEMPORARY … FROM PUBLIC: no temporary tables, the query is read in place.
         boolean viaTemp = size.temp() && size.rows() >= 0 && size.rows() <= VIA_TEMP_MAX_ROWS;
         if (fewChangesExpected && r.differential() && size.rows() > 0 && size.primaryKey() != null) {
-            return reconcile(c, r, viaTemp
-                    || size.temp() && c.getMetaData().getDatabaseMajorVersion() < MERGE_BY_SOURCE_VERSION);
+            boolean bySource = c.getMetaData().getDatabaseMajorVersion() >= MERGE_BY_SOURCE_VERSION;
+            return reconcile(c, r, viaTemp || size.temp() && !bySource, bySource);
         }
         String pk = r.differential() && size.rows() >= REBUILD_KEY_MIN_ROWS ? size.primaryKey() : null;
         try (Statement s = c.createStatement()) {
@@ -119,8 +119,8 @@ public final class FullRefresh {
      * Where most rows changed it costs more than the load (about 2.4 times with every row changed); a FULL
      * refresh chosen because the batch is large uses the load.
      */
-    private static Outcome reconcile(Connection c, InstalledRefresh r, boolean viaTemp) throws SQLException {
-        boolean bySource = c.getMetaData().getDatabaseMajorVersion() >= MERGE_BY_SOURCE_VERSION;
+    private static Outcome reconcile(Connection c, InstalledRefresh r, boolean viaTemp, boolean bySource)
+            throws SQLException {
         String table = r.table().sql();
         List<String> columns = new ArrayList<>();
         List<String> compared = new ArrayList<>();

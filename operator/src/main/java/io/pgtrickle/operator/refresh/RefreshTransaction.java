@@ -132,13 +132,20 @@ public final class RefreshTransaction {
             }
         }
         if (result.vacuumStorage() != null) {
-            try {
-                // A FULL refresh deletes the old rows rather than truncating (see FullRefresh): reclaimed now,
-                // the next refresh reuses their space instead of growing the table.
-                vacuum(c, result.vacuumStorage());
-            } catch (SQLException postponed) {
-                // autovacuum reclaims them
-            }
+            vacuumStorage(c, result.vacuumStorage());
+        }
+    }
+
+    /**
+     * After a FULL refresh that left many dead rows in {@code table} (see {@link FullRefresh.Outcome#vacuum}),
+     * on an auto-commit connection: reclaimed now, the next refresh reuses their space instead of growing the
+     * table. A failure is left to autovacuum.
+     */
+    public static void vacuumStorage(Connection c, String table) {
+        try {
+            vacuum(c, table);
+        } catch (SQLException postponed) {
+            // autovacuum reclaims them
         }
     }
 
