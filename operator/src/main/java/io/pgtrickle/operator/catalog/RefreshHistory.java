@@ -31,6 +31,15 @@ public final class RefreshHistory {
     /** The rows AUTO learns FULL costs from; also the predicate of their partial index. */
     public static final String FULL = "ok AND mode = 'FULL'";
 
+    /**
+     * FULL rows recorded by an apply (the initial load, or a recompute of a changed query) have no batch
+     * size ({@code changes} is NULL); those recorded by a refresh have one.
+     */
+    public static final String MEASURED_FULL = FULL + " AND changes IS NOT NULL";
+
+    /** The apply-time loads among the FULL rows (see {@link #MEASURED_FULL}). */
+    public static final String LOAD = FULL + " AND changes IS NULL";
+
     /** AUTO reads at most this many learning rows of a stream table (newest first). */
     public static final int KEPT_LEARNING = 20;
 

@@ -88,8 +88,10 @@ record BatchStats(String marker, long changes, long sourceRows, RefreshCosts cos
                 + prev + ")),\n" + (auto ? "(SELECT changes FROM b)" : changes) + ",\n"
                 + (auto ? "(SELECT n FROM s), " + learnt.formatted("SELECT array_agg(changes) FROM d") + ", "
                 + learnt.formatted("SELECT array_agg(duration_ms) FROM d") + ",\n"
-                + learnt.formatted("SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY x) FROM ("
-                + history.formatted("duration_ms AS x", RefreshHistory.FULL, 5) + ") h") + ", (SELECT counted FROM s),\n"
+                + learnt.formatted("SELECT coalesce((SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY x) FROM ("
+                + history.formatted("duration_ms AS x", RefreshHistory.MEASURED_FULL, 5) + ") h), (SELECT "
+                + AutoDecision.LOAD_TO_FULL + " * x FROM (" + history.formatted("duration_ms AS x", RefreshHistory.LOAD, 1)
+                + ") l))") + ", (SELECT counted FROM s),\n"
                 + learnt.formatted("SELECT count(*) FROM (" + history.formatted("1", RefreshHistory.FULL
                 + " AND id > coalesce((SELECT max(id) FROM d), 0)", AutoDecision.RETRY_AFTER_FULL) + ") f")
                 : "0, NULL, NULL, NULL, NULL, NULL");

@@ -151,12 +151,36 @@ class AdaptiveModeIT {
         PG.database().exec("INSERT INTO pgtrickle.refresh_history (namespace, name, started_at, duration_ms, mode, rows,"
                 + " changes, ok) SELECT 'adaptive', 'learnt', now(), 1000000, 'DIFFERENTIAL', 1, 1000, true"
                 + " FROM generate_series(1, 20)", "INSERT INTO pgtrickle.refresh_history (namespace, name, started_at,"
-                + " duration_ms, mode, rows, ok) SELECT 'adaptive', 'learnt', now(), 1, 'FULL', 7, true"
+                + " duration_ms, mode, rows, changes, ok) SELECT 'adaptive', 'learnt', now(), 1, 'FULL', 7, 1000, true"
                 + " FROM generate_series(1, 5)");
         PG.database().exec("UPDATE m SET v = v + 1 WHERE id <= 5");
         RefreshResult r = service.refresh(key);
         assertEquals("FULL", r.mode());
         assertTrue(r.reason().startsWith("AUTO (learnt)"), r.reason());
         assertExact("learnt");
+    }
+
+    @Test
+    void untilAFullRefreshIsMeasuredItsCostIsTwiceTheInitialLoad() throws Exception {
+        StreamTableKey key = apply("provisional", new RefreshTuning(0.15, true));
+        // The apply's load, the only FULL row so far, took 10 ms; DIFFERENTIAL has cost 0.075 ms per change.
+        PG.database().exec("UPDATE pgtrickle.refresh_history SET duration_ms = 10 WHERE namespace = 'adaptive'"
+                + " AND name = 'provisional' AND mode = 'FULL'", "INSERT INTO pgtrickle.refresh_history (namespace,"
+                + " name, started_at, duration_ms, mode, rows, changes, ok) SELECT 'adaptive', 'provisional', now(), 75,"
+                + " 'DIFFERENTIAL', 1, 1000, true FROM generate_series(1, 3)");
+        // 200 change rows, predicted 15 ms: more than the load, less than the FULL refresh taken for twice it.
+        PG.database().exec("UPDATE m SET v = v + 1 WHERE id <= 100");
+        RefreshResult differential = service.refresh(key);
+        assertEquals("DIFFERENTIAL", differential.mode(), () -> String.valueOf(differential));
+        assertExact("provisional");
+        // A FULL refresh measured by a refresh (it has a batch size) replaces the estimate: 10 ms now means FULL.
+        PG.database().exec("INSERT INTO pgtrickle.refresh_history (namespace, name, started_at, duration_ms, mode,"
+                + " rows, changes, ok) VALUES ('adaptive', 'provisional', now(), 10, 'FULL', 7, 5000, true)");
+        PG.database().exec("UPDATE m SET v = v + 1 WHERE id <= 100");
+        RefreshResult full = service.refresh(key);
+        assertEquals("FULL", full.mode(), () -> String.valueOf(full));
+        assertTrue(full.reason().startsWith("AUTO (learnt)") && full.reason().contains("FULL refresh about 10 ms"),
+                full.reason());
+        assertExact("provisional");
     }
 }
