@@ -325,7 +325,9 @@ class StreamTableE2E {
                   schedule: 1s
                 """);
         applyAndAwaitReady(f.toString(), "flaky-copy");
-        exec("ALTER TABLE flaky RENAME TO flaky_moved");
+        // with a change to recompute: a refresh with none only checks (the operator's periodic re-apply would
+        // report the query as invalid, minutes later)
+        exec("ALTER TABLE flaky RENAME TO flaky_moved", "INSERT INTO flaky_moved VALUES (4, 4)");
         StreamTable failing = Eventually.await(WAIT, "RefreshFailed", () -> get("flaky-copy"),
                 s -> ready(s) != null && "RefreshFailed".equals(ready(s).getReason()));
         assertEquals("False", ready(failing).getStatus());
@@ -340,7 +342,7 @@ class StreamTableE2E {
                 s -> ready(s) != null && "True".equals(ready(s).getStatus()));
         assertEquals(0, recovered.getStatus().getConsecutiveErrors());
         assertEquals(null, recovered.getStatus().getLastError(), "a success clears lastError");
-        assertEquals(List.of("1|1", "2|2", "3|3"), storage("public.flaky_copy"));
+        assertEquals(List.of("1|1", "2|2", "3|3", "4|4"), storage("public.flaky_copy"));
         k8s.kubectl("delete", "-n", NS, "streamtable/flaky-copy", "--timeout=60s").assertOk();
     }
 

@@ -26,7 +26,8 @@ public class LastRefresh {
   private String mode;
 
   @JsonPropertyDescription("Why a stream table maintained incrementally recomputed in FULL this time (large batch, "
-      + "truncated source, learnt costs); absent when the refresh ran in its usual mode.")
+      + "truncated source, learnt costs), or that a FULL one had nothing to recompute (no source changed); absent "
+      + "when the refresh ran in its usual mode.")
   private String reason;
 
   public String getTime() {

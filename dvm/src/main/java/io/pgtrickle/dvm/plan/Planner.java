@@ -54,7 +54,8 @@ public final class Planner {
     List<OutputColumn> columns = outputColumns(rel, names, catalog);
     List<String> reasons = Support.reasons(rel, names);
     if (!reasons.isEmpty()) {
-      return new Plan(query, Mode.FULL, reasons, columns, List.of(), false, List.of(),
+      return new Plan(query, Mode.FULL, reasons, columns, List.of(), false,
+          Support.readsOnlyItsTables(rel) ? changeSignals(rel, catalog) : List.of(),
           "SELECT * FROM " + io.pgtrickle.dvm.emit.SqlText.sub(stripSemicolon(query)) + " AS "
               + io.pgtrickle.dvm.emit.SqlText.q("q"), null, null);
     }
@@ -103,6 +104,31 @@ public final class Planner {
     List<OutputColumn> hiddenCols = hidden.stream().map(h -> new OutputColumn(h, null)).toList();
     return new Plan(query, Mode.DIFFERENTIAL, List.of(), columns, hiddenCols, counted, sources,
         storageSelect, refresh, delta);
+  }
+
+  /**
+   * For a query maintained in FULL whose result depends on its tables alone: the tables, each with
+   * the one column (its primary key's, or its first) that capture keeps so that a refresh can tell
+   * whether anything changed since the last one. Empty when a scan is not a catalog table.
+   */
+  private static List<SourceUse> changeSignals(RelNode rel, Catalog catalog) {
+    List<SourceUse> out = new ArrayList<>();
+    Set<Long> seen = new java.util.HashSet<>();
+    for (org.apache.calcite.plan.RelOptTable t : org.apache.calcite.plan.RelOptUtil.findAllTables(rel)) {
+      List<String> qn = t.getQualifiedName();
+      var table = qn.size() < 2 ? java.util.Optional.<CatalogTable>empty()
+          : catalog.table(qn.get(qn.size() - 2), qn.get(qn.size() - 1));
+      if (table.isEmpty() || table.get().columns().isEmpty()) {
+        return List.of();
+      }
+      CatalogTable c = table.get();
+      if (seen.add(c.oid())) {
+        String column = c.primaryKey().isEmpty() ? c.columns().get(0).name() : c.primaryKey().get(0);
+        out.add(new SourceUse(c.oid(), c.schema(), c.name(), List.of(column)));
+      }
+    }
+    out.sort(java.util.Comparator.comparing(SourceUse::schema).thenComparing(SourceUse::table));
+    return out;
   }
 
   private static Plan fullFromText(String query, List<String> reasons) {

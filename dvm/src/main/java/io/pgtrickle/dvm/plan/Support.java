@@ -22,6 +22,7 @@ import org.apache.calcite.rel.core.Window;
 import org.apache.calcite.rex.RexCall;
 import org.apache.calcite.rex.RexNode;
 import org.apache.calcite.rex.RexOver;
+import org.apache.calcite.rex.RexShuttle;
 import org.apache.calcite.rex.RexSubQuery;
 import org.apache.calcite.rex.RexVisitorImpl;
 
@@ -38,6 +39,54 @@ final class Support {
       "gen_random_uuid", "uuid_generate_v4", "nextval", "currval", "lastval", "setval",
       "current_timestamp", "current_date", "current_time", "localtime", "localtimestamp",
       "txid_current", "pg_current_xact_id", "rand", "uuidv4", "uuidv7");
+
+  /** A call whose value can change between two refreshes while every table it reads stays the same. */
+  private static boolean changesWithoutSources(RexCall call) {
+    String name = call.getOperator().getName().toLowerCase(Locale.ROOT);
+    boolean ageFromToday = name.equals("age") && call.getOperands().size() == 1;
+    return VOLATILE.contains(name) || ageFromToday || call.getOperator().isDynamicFunction()
+        || !call.getOperator().isDeterministic();
+  }
+
+  /**
+   * Whether the query's result is a function of the contents of the tables it scans, and nothing
+   * else: no call that {@link #changesWithoutSources changes on its own}, no sub-query left in an
+   * expression (its tables are not among the scans), no table function. This is what DIFFERENTIAL
+   * maintenance relies on; for a query maintained in FULL it means a refresh whose sources did not
+   * change has nothing to recompute.
+   */
+  static boolean readsOnlyItsTables(RelNode node) {
+    boolean[] ok = {node instanceof TableScan || node instanceof Project || node instanceof Filter
+        || node instanceof Join || node instanceof Aggregate || node instanceof Union
+        || node instanceof Intersect || node instanceof Minus || node instanceof Sort
+        || node instanceof Window || node instanceof Correlate || node instanceof Values};
+    node.accept(new RexShuttle() {
+      @Override
+      public RexNode visitCall(RexCall call) {
+        if (changesWithoutSources(call)) {
+          ok[0] = false;
+        }
+        return super.visitCall(call);
+      }
+
+      @Override
+      public RexNode visitSubQuery(RexSubQuery subQuery) {
+        ok[0] = false;
+        return subQuery;
+      }
+    });
+    if (node instanceof Window w) {
+      for (Window.Group g : w.groups) {
+        for (Window.RexWinAggCall call : g.aggCalls) {
+          ok[0] &= !changesWithoutSources(call);
+        }
+      }
+    }
+    for (RelNode in : node.getInputs()) {
+      ok[0] &= readsOnlyItsTables(in);
+    }
+    return ok[0];
+  }
 
   static List<String> reasons(RelNode root, List<String> outputNames) {
     Set<String> out = new LinkedHashSet<>();
@@ -121,13 +170,10 @@ final class Support {
         @Override
         public Void visitCall(RexCall call) {
           String name = call.getOperator().getName().toLowerCase(Locale.ROOT);
-          boolean ageFromToday = name.equals("age") && call.getOperands().size() == 1;
           if (call instanceof RexOver) {
             out.add("window functions (OVER …) are not maintained incrementally yet; use "
                 + "refreshMode FULL");
-          } else if (VOLATILE.contains(name) || ageFromToday
-              || call.getOperator().isDynamicFunction()
-              || !call.getOperator().isDeterministic()) {
+          } else if (changesWithoutSources(call)) {
             out.add(name + "() gives a different value at every refresh, so rows would go "
                 + "stale without any source change; compare against a stored timestamp "
                 + "column instead, or use refreshMode FULL");

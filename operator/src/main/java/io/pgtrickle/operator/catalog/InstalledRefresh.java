@@ -28,4 +28,19 @@ public record InstalledRefresh(QualifiedName table, String refreshMode, String e
     public boolean differential() {
         return "DIFFERENTIAL".equals(effectiveMode) && refreshSql != null;
     }
+
+    /**
+     * Whether its sources' changes are captured for it: always for DIFFERENTIAL; for FULL when the query's
+     * result depends on those tables alone, so that a refresh can tell there is nothing to recompute.
+     */
+    public boolean captured() {
+        // not a DIFFERENTIAL one whose statement was dropped (a source recreated, a captured column renamed):
+        // it recomputes at every refresh until applied again
+        return !sourceOids.isEmpty() && (differential() || "FULL".equals(effectiveMode));
+    }
+
+    /** Whether AUTO decides each refresh's mode from the batch (a DIFFERENTIAL stream table in AUTO). */
+    public boolean decidesByBatch() {
+        return differential() && "AUTO".equals(refreshMode);
+    }
 }

@@ -285,7 +285,8 @@ public final class ChangeCapture {
     }
 
     /**
-     * Removes the buffers and triggers that no DIFFERENTIAL stream table reads any more. A suspended one
+     * Removes the buffers and triggers that no stream table consumes any more (a DIFFERENTIAL one, or a FULL
+     * one whose refreshes check for changes; see {@code InstalledRefresh#captured}). A suspended one
      * does not count: it holds no frontier, its first refresh after resuming recomputes in full, and
      * resuming installs capture anew. Runs in the caller's transaction.
      */
@@ -310,7 +311,7 @@ public final class ChangeCapture {
                   FROM pgtrickle.change_buffers b
                  WHERE NOT EXISTS (SELECT 1 FROM pgtrickle.stream_table_sources s
                                      JOIN pgtrickle.stream_tables t USING (namespace, name)
-                                    WHERE s.source_oid = b.source_oid AND t.effective_mode = 'DIFFERENTIAL'
+                                    WHERE s.source_oid = b.source_oid AND s.source_oid = ANY (t.source_oids)
                                       AND NOT t.suspended AND (t.namespace, t.name) IS DISTINCT FROM (?, ?))""")) {
             ps.setString(1, namespace);
             ps.setString(2, name);
@@ -349,7 +350,7 @@ public final class ChangeCapture {
                 "__pgt_xid" < (SELECT min(pg_snapshot_xmin(t.frontier))
                                  FROM pgtrickle.stream_tables t
                                  JOIN pgtrickle.stream_table_sources s USING (namespace, name)
-                                WHERE s.source_oid = %d AND t.effective_mode = 'DIFFERENTIAL')""".formatted(sourceOid);
+                                WHERE s.source_oid = %d AND s.source_oid = ANY (t.source_oids))""".formatted(sourceOid);
         try (Statement s = c.createStatement()) {
             String buffer = bufferTable(sourceOid);
             int rows = s.executeUpdate("""

@@ -133,17 +133,20 @@ public final class StreamTableService {
             boolean differential = mode.effectiveMode().equals("DIFFERENTIAL");
             if (!differential) {
                 // FULL keeps only the user's columns: no row identity, no index to maintain on reload.
-                plan = fullLayout(checked.sql(), plan.reasons());
+                plan = fullLayout(checked.sql(), plan.reasons(), plan.sources());
             }
             Optional<StreamTableRecord> before = new CatalogStore(c).find(def.key().namespace(), def.key().name());
-            List<Long> planned = differential ? plan.sources().stream().map(SourceUse::oid).toList() : List.of();
+            // Capture: every source of a DIFFERENTIAL stream table; for FULL, the sources of a query whose result
+            // depends on them alone, so that a refresh with no change since the last one recomputes nothing.
+            boolean captured = !plan.sources().isEmpty();
+            List<Long> planned = plan.sources().stream().map(SourceUse::oid).toList();
             boolean rebuild = before.isEmpty()
                     || !before.get().query().equals(checked.sql())
                     || !before.get().effectiveMode().equals(mode.effectiveMode())
                     // a source was dropped and recreated (e.g. an upstream stream table was rebuilt)
-                    || (differential && !new CatalogStore(c).sourceOids(def.key().namespace(), def.key().name())
+                    || (captured && !new CatalogStore(c).sourceOids(def.key().namespace(), def.key().name())
                             .equals(planned));
-            if (differential && !def.suspend() && (rebuild || ChangeCapture.missing(c, plan.sources()))) {
+            if (captured && !def.suspend() && (rebuild || ChangeCapture.missing(c, plan.sources()))) {
                 // Committed before the load's snapshot is taken: see ChangeCapture. Also reinstalls capture that
                 // was released (a suspended stream table resumed) or lost its projection (dependants refresh
                 // in FULL until then).
@@ -166,7 +169,6 @@ public final class StreamTableService {
                 String refreshSql = differential
                         ? String.join(";\n", plan.refreshSql(table, RefreshTransaction.previousFrontier(def.key())))
                         : null;
-                List<Long> oids = differential ? plan.sources().stream().map(SourceUse::oid).toList() : List.of();
                 boolean inPlace = rebuild && differential && existing.isPresent()
                         && sameStorage(c, existing.get(), def.table(), plan);
                 List<String> storageDdl = plan.storageDdl(table);
@@ -181,7 +183,7 @@ public final class StreamTableService {
                         s.execute(storageDdl.get(0));
                     }
                 }
-                store.upsertDefinition(row, plan.initialLoadSql(table), refreshSql, oids,
+                store.upsertDefinition(row, plan.initialLoadSql(table), refreshSql, planned,
                         def.tuning().maxChangeRatio(), def.tuning().learnFromHistory());
                 FullRefresh.Outcome recomputed = null;
                 if (rebuild) {
@@ -198,7 +200,7 @@ public final class StreamTableService {
                             // as after TRUNCATE), the views and grants on it stay, and stream tables reading it
                             // receive only the rows that changed (only those are written) and stay valid.
                             recomputed = FullRefresh.run(c, new InstalledRefresh(def.table(), def.refreshMode().name(),
-                                    mode.effectiveMode(), plan.initialLoadSql(table), refreshSql, oids, false,
+                                    mode.effectiveMode(), plan.initialLoadSql(table), refreshSql, planned, false,
                                     def.tuning().maxChangeRatio(), def.tuning().learnFromHistory(), def.suspend(),
                                     null), true);
                             rows = recomputed.rows();
@@ -228,7 +230,7 @@ public final class StreamTableService {
                         inPlace);
             } catch (SQLException | RuntimeException e) {
                 c.rollback();
-                if (rebuild && differential) {
+                if (rebuild && captured) {
                     c.setAutoCommit(true);
                     removeUnusedCapture(c);
                 }
@@ -261,6 +263,10 @@ public final class StreamTableService {
             } catch (ModeDecision.UnsupportedModeException e) {
                 mode = "UNSUPPORTED";
                 reason = e.getMessage();
+            }
+            if (!mode.equals("DIFFERENTIAL") && plan.isDifferential()) {
+                // as apply installs it: refreshMode FULL keeps only the user's columns
+                plan = fullLayout(checked.sql(), plan.reasons(), plan.sources());
             }
             String table = def.table().sql();
             String prev = RefreshTransaction.previousFrontier(def.key());
@@ -316,13 +322,17 @@ public final class StreamTableService {
             plan = Planner.plan(query, new JdbcCatalog(c));
         } catch (RuntimeException e) {
             return fullLayout(query, List.of("the incremental planner failed on this query ("
-                    + e.getClass().getSimpleName() + ": " + e.getMessage() + ")"));
+                    + e.getClass().getSimpleName() + ": " + e.getMessage() + ")"), List.of());
         }
-        String partitioned = plan.isDifferential() ? partitionedSource(c, plan) : null;
+        String partitioned = plan.sources().isEmpty() ? null : partitionedSource(c, plan);
+        if (partitioned != null && !plan.isDifferential()) {
+            // maintained in FULL anyway; its capture could not tell every change either: recomputed at every refresh
+            return fullLayout(query, plan.reasons(), List.of());
+        }
         return partitioned == null ? plan : fullLayout(query, List.of("source " + partitioned + " is partitioned,"
                 + " a partition or has inheritance children: rows can enter or leave it without DML its change"
                 + " capture sees (ATTACH, DETACH or DROP of a partition, DML on a partition or child directly), so"
-                + " it is maintained in FULL"));
+                + " it is maintained in FULL"), List.of());
     }
 
     /** The first source of {@code plan} that is a partitioned table, a partition or an inheritance parent, or null. */
@@ -338,9 +348,12 @@ public final class StreamTableService {
         }
     }
 
-    /** The storage of a FULL stream table: exactly the query's columns, recomputed on every refresh. */
-    private static Plan fullLayout(String query, List<String> reasons) {
-        return new Plan(query, io.pgtrickle.dvm.plan.Mode.FULL, reasons, List.of(), List.of(), false, List.of(),
+    /**
+     * The storage of a FULL stream table: exactly the query's columns, recomputed by every refresh that has
+     * changes of {@code captured} (the query depends on these tables alone), or by every refresh when empty.
+     */
+    private static Plan fullLayout(String query, List<String> reasons, List<SourceUse> captured) {
+        return new Plan(query, io.pgtrickle.dvm.plan.Mode.FULL, reasons, List.of(), List.of(), false, captured,
                 "SELECT * FROM (\n" + query + "\n) AS q", null, null);
     }
 

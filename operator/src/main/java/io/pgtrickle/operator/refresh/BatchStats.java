@@ -40,10 +40,10 @@ record BatchStats(String marker, long changes, long sourceRows, RefreshCosts cos
      */
     static final Map<StreamTableKey, Query> QUERIES = new ConcurrentHashMap<>();
 
-    record Query(List<Long> sourceOids, String refreshMode, double maxChangeRatio, String sql) {
+    record Query(List<Long> sourceOids, boolean decidesByBatch, double maxChangeRatio, String sql) {
         boolean fits(InstalledRefresh r) {
-            return r.differential() && !r.noFrontier() && sourceOids.equals(r.sourceOids())
-                    && refreshMode.equals(r.refreshMode()) && maxChangeRatio == r.maxChangeRatio();
+            return r.captured() && !r.noFrontier() && sourceOids.equals(r.sourceOids())
+                    && decidesByBatch == r.decidesByBatch() && maxChangeRatio == r.maxChangeRatio();
         }
     }
 
@@ -58,7 +58,7 @@ record BatchStats(String marker, long changes, long sourceRows, RefreshCosts cos
         }
         String prev = RefreshTransaction.previousFrontier(key);
         String oids = r.sourceOids().stream().map(String::valueOf).reduce((a, b) -> a + "," + b).orElse("0");
-        boolean auto = "AUTO".equals(r.refreshMode());
+        boolean auto = r.decidesByBatch();
         // AUTO needs the size, up to the point where it recomputes in full anyway (counting a batch of
         // half the table costs a good part of a FULL refresh); otherwise it is enough to know whether
         // the batch is small.
@@ -95,7 +95,7 @@ record BatchStats(String marker, long changes, long sourceRows, RefreshCosts cos
                 + learnt.formatted("SELECT count(*) FROM (" + history.formatted("1", RefreshHistory.FULL
                 + " AND id > coalesce((SELECT max(id) FROM d), 0)", AutoDecision.RETRY_AFTER_FULL) + ") f")
                 : "0, NULL, NULL, NULL, NULL, NULL");
-        QUERIES.put(key, new Query(r.sourceOids(), r.refreshMode(), r.maxChangeRatio(), sql));
+        QUERIES.put(key, new Query(r.sourceOids(), auto, r.maxChangeRatio(), sql));
         // The text is the same at every refresh of this stream table: prepared once per connection.
         try (PreparedStatement ps = c.prepareStatement(sql)) {
             RefreshTransaction.serverPrepared(ps);
@@ -109,7 +109,7 @@ record BatchStats(String marker, long changes, long sourceRows, RefreshCosts cos
         rs.next();
         RefreshCosts costs = RefreshCosts.NONE;
         long counted = Long.MAX_VALUE;
-        if ("AUTO".equals(r.refreshMode())) {
+        if (r.decidesByBatch()) {
             double full = rs.getDouble(6);
             full = rs.wasNull() ? Double.NaN : full;
             costs = new RefreshCosts(longs(rs.getArray(4)), doubles(rs.getArray(5)), full, rs.getLong(8));

@@ -57,6 +57,9 @@ public final class RefreshTransaction {
     static final String TRANSACTION_SETTINGS = StorageGuard.ALLOW + ", set_config('random_page_cost',"
             + " least(current_setting('random_page_cost')::float8, 1.1)::text, true)";
 
+    /** The reason recorded by a FULL refresh that found no change to recompute. */
+    public static final String UNCHANGED = "no source changed since the last refresh: nothing recomputed";
+
     private RefreshTransaction() {
     }
 
@@ -74,16 +77,24 @@ public final class RefreshTransaction {
                         + " is suspended: it is not refreshed and does not capture changes",
                         "set spec.suspend to false and apply (the first refresh after that recomputes in full)");
             }
-            BatchStats batch = !installed.differential() ? null
+            BatchStats batch = !installed.captured() ? null
                     : begun.stats() != null ? begun.stats() : BatchStats.query(c, key, installed);
-            String fullReason = batch == null ? null : AutoDecision.fullReason(installed, batch);
-            Long changes = batch == null || !"AUTO".equals(installed.refreshMode()) ? null : batch.changes();
+            String fullReason = batch == null || !installed.differential() ? null
+                    : AutoDecision.fullReason(installed, batch);
+            Long changes = batch == null || !installed.decidesByBatch() ? null : batch.changes();
             long rows;
             String mode;
             String vacuum = null;
-            if (!installed.differential() || fullReason != null) {
+            if (!installed.differential() && batch != null && batch.empty()) {
+                // FULL, and no source changed since the last refresh: the result is the same (the query
+                // depends on its captured sources alone, see InstalledRefresh#captured); the frontier moves.
                 mode = "FULL";
-                boolean fewChangesExpected = batch != null && !AutoDecision.largeBatch(installed, batch);
+                fullReason = UNCHANGED;
+                rows = 0;
+            } else if (!installed.differential() || fullReason != null) {
+                mode = "FULL";
+                boolean fewChangesExpected = batch != null && installed.differential()
+                        && !AutoDecision.largeBatch(installed, batch);
                 FullRefresh.Outcome full = FullRefresh.run(c, installed, fewChangesExpected);
                 rows = full.rows();
                 vacuum = full.vacuum() ? installed.table().sql() : null;

@@ -137,8 +137,8 @@ class StreamTableServiceIT {
         StreamTableKey key = d.key();
         service.apply(new StreamTableDefinition(key, d.uid(), d.table(), d.query(), RefreshMode.FULL, d.schedule(),
                 false, ReclaimPolicy.Delete, 1L));
-        // its stored FULL query names the table: every refresh from now on fails
-        PG.database().exec("ALTER TABLE doomed_src RENAME TO doomed_gone",
+        // its stored FULL query names the table: every refresh from now on that has a change to recompute fails
+        PG.database().exec("ALTER TABLE doomed_src RENAME TO doomed_gone", "INSERT INTO doomed_gone VALUES (1)",
                 "INSERT INTO pgtrickle.refresh_history (namespace, name, started_at, duration_ms, mode, ok, error)"
                         + " SELECT 'default', 'doomed', now(), 1, 'REFRESH', false, 'earlier failure'"
                         + " FROM generate_series(1, 1500)");
@@ -335,7 +335,8 @@ class StreamTableServiceIT {
         service.apply(new StreamTableDefinition(new StreamTableKey("default", "frag"), "uid-frag",
                 QualifiedName.parse("frag_st"), "SELECT a FROM fragile", RefreshMode.FULL, "1m", false,
                 ReclaimPolicy.Delete, 1L));
-        PG.database().exec("ALTER TABLE fragile RENAME COLUMN a TO b");
+        // a change to recompute (without one, the refresh only checks, and the next apply reports the query)
+        PG.database().exec("ALTER TABLE fragile RENAME COLUMN a TO b", "INSERT INTO fragile VALUES (3)");
         RefreshFailedException e = assertThrows(RefreshFailedException.class,
                 () -> service.refresh(new StreamTableKey("default", "frag")));
         assertTrue(e.getMessage().contains("a does not exist") || e.getMessage().contains("\"a\" does not exist"),

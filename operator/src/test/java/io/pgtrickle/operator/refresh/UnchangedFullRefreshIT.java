@@ -1,0 +1,137 @@
+package io.pgtrickle.operator.refresh;
+
+import io.pgtrickle.crds.v1alpha1.ReclaimPolicy;
+import io.pgtrickle.crds.v1alpha1.RefreshMode;
+import io.pgtrickle.operator.db.QualifiedName;
+import io.pgtrickle.operator.lifecycle.StreamTableDefinition;
+import io.pgtrickle.operator.lifecycle.StreamTableKey;
+import io.pgtrickle.operator.lifecycle.StreamTableService;
+import io.pgtrickle.operator.testing.PostgresExtension;
+import io.pgtrickle.operator.testing.Rows;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.sql.Connection;
+import java.sql.Statement;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A stream table maintained in FULL recomputes only when a source changed since its last refresh (its
+ * sources are captured, and the batch between frontiers says so); one whose result can change on its own
+ * recomputes at every refresh.
+ */
+class UnchangedFullRefreshIT {
+    @RegisterExtension
+    static final PostgresExtension PG = new PostgresExtension();
+
+    private static final String RANKED = "SELECT id, rank() OVER (PARTITION BY g ORDER BY v) AS r FROM w";
+
+    private static StreamTableService service;
+
+    @BeforeAll
+    static void schema() {
+        PG.database().exec("CREATE TABLE w (id int PRIMARY KEY, g int, v int)",
+                "INSERT INTO w SELECT i, i % 7, (i * 37) % 101 FROM generate_series(1, 1000) i",
+                "CREATE TABLE other (id int PRIMARY KEY, v int)", "INSERT INTO other VALUES (1, 1)");
+        service = new StreamTableService(PG.database().asDatabase());
+    }
+
+    private static StreamTableKey apply(String name, String query, RefreshMode mode) throws Exception {
+        StreamTableKey key = new StreamTableKey("unchanged", name);
+        service.apply(new StreamTableDefinition(key, "uid-" + name, new QualifiedName("public", name), query, mode,
+                "1m", false, ReclaimPolicy.Delete, 1L));
+        return key;
+    }
+
+    private static void assertExact(String query, String table) throws Exception {
+        try (Connection c = PG.database().connect()) {
+            assertEquals(Rows.multiset(c, query), Rows.multiset(c, "SELECT * FROM " + table));
+        }
+    }
+
+    /** The transaction ids that wrote the rows: unchanged when no row was rewritten. */
+    private static String writers(String table) throws Exception {
+        try (Connection c = PG.database().connect()) {
+            return Rows.multiset(c, "SELECT xmin::text, count(*) FROM " + table + " GROUP BY 1").toString();
+        }
+    }
+
+    @Test
+    void aFullStreamTableIsRecomputedOnlyAfterAChangeToItsSources() throws Exception {
+        StreamTableKey key = apply("ranked", RANKED, RefreshMode.AUTO);
+        assertEquals("FULL", service.find(key).orElseThrow().effectiveMode());
+        String loaded = writers("ranked");
+
+        PG.database().exec("UPDATE other SET v = v + 1"); // not a source
+        RefreshResult idle = service.refresh(key);
+        assertEquals("FULL", idle.mode());
+        assertEquals(RefreshTransaction.UNCHANGED, idle.reason());
+        assertEquals(0, idle.rows());
+        assertEquals(loaded, writers("ranked"), "no row rewritten");
+
+        PG.database().exec("UPDATE w SET v = v + 500 WHERE id = 7");
+        RefreshResult changed = service.refresh(key);
+        assertNull(changed.reason());
+        assertEquals(1000, changed.rows());
+        assertExact(RANKED, "ranked");
+
+        service.delete(key, "uid-ranked", ReclaimPolicy.Delete);
+        try (Connection c = PG.database().connect()) {
+            assertEquals(0, Rows.count(c, "SELECT count(*) FROM pg_trigger WHERE tgrelid = 'w'::regclass"
+                    + " AND tgname LIKE 'pgt_capture%'"), "its capture goes with the last stream table reading w");
+        }
+    }
+
+    @Test
+    void aTransactionOpenAcrossARefreshIsSeenByTheNextOne() throws Exception {
+        StreamTableKey key = apply("late", "SELECT g, v FROM w WHERE v > 50", RefreshMode.FULL);
+        try (Connection writer = PG.database().connect(); Statement s = writer.createStatement()) {
+            writer.setAutoCommit(false);
+            s.executeUpdate("UPDATE w SET v = 100 - v WHERE id BETWEEN 1 AND 40");
+            // uncommitted: this refresh sees no change, and its frontier lists the writer as in progress
+            assertEquals(RefreshTransaction.UNCHANGED, service.refresh(key).reason());
+            writer.commit();
+        }
+        RefreshResult after = service.refresh(key);
+        assertNull(after.reason(), "the late commit is a change since that frontier");
+        assertExact("SELECT g, v FROM w WHERE v > 50", "late");
+        assertEquals(RefreshTransaction.UNCHANGED, service.refresh(key).reason());
+    }
+
+    @Test
+    void aQueryWhoseResultChangesOnItsOwnIsRecomputedByEveryRefresh() throws Exception {
+        String query = "SELECT id, v FROM w WHERE v > extract(second FROM clock_timestamp()) - 100";
+        StreamTableKey key = apply("clocked", query, RefreshMode.FULL);
+        assertTrue(service.explain(new StreamTableDefinition(key, "uid-clocked", new QualifiedName("public", "clocked"),
+                query, RefreshMode.FULL, "1m", false, ReclaimPolicy.Delete, 1L)).sources().isEmpty(),
+                "nothing is captured for it");
+        for (int i = 0; i < 2; i++) {
+            RefreshResult r = service.refresh(key);
+            assertNull(r.reason());
+            assertEquals(1000, r.rows());
+        }
+    }
+
+    @Test
+    void aFullStreamTableOverARecreatedStreamTableRecomputesUntilAppliedAgain() throws Exception {
+        apply("up", "SELECT g, sum(v) AS total FROM w GROUP BY g", RefreshMode.AUTO);
+        String ranked = "SELECT g, rank() OVER (ORDER BY total) AS r FROM up";
+        StreamTableKey down = apply("down", ranked, RefreshMode.AUTO);
+        assertEquals(RefreshTransaction.UNCHANGED, service.refresh(down).reason());
+        // other columns: the upstream table is dropped and created again, its capture with it
+        apply("up", "SELECT g, sum(v)::numeric * -1 AS total FROM w GROUP BY g", RefreshMode.AUTO);
+        RefreshResult r = service.refresh(down);
+        assertNull(r.reason(), "the new table's rows are not in the old table's buffer: recomputed");
+        assertExact(ranked, "down");
+        apply("down", ranked, RefreshMode.AUTO); // captures the new table
+        assertEquals(RefreshTransaction.UNCHANGED, service.refresh(down).reason());
+        PG.database().exec("UPDATE w SET v = v + 1 WHERE id = 3");
+        service.refresh(new StreamTableKey("unchanged", "up"));
+        assertNull(service.refresh(down).reason());
+        assertExact(ranked, "down");
+    }
+}
