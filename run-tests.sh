@@ -10,7 +10,7 @@ CACHE="${PGTRICKLE_CACHE:-$HOME/.cache/pgtrickle}"
 bash "$HERE/e2e/k8s/install.sh"
 cd "$HERE"
 mvn -B -ntp verify -Dk8s.dir="$CACHE/k8s" -Dk8s.bin="$CACHE/bin" "$@"
-SUBSET='DifferentialCorrectnessIT,FrontierIT,ConcurrentRefreshersIT,StreamTableServiceIT,QueryCheckerIT,ChangeCaptureIT,FullRefreshIT,TemporaryPrivilegeIT'
+SUBSET='DifferentialCorrectnessIT,FrontierIT,ConcurrentRefreshersIT,StreamTableServiceIT,QueryCheckerIT,ChangeCaptureIT,FullRefreshIT,TemporaryPrivilegeIT,UnchangedFullRefreshIT'
 for v in ${PGTRICKLE_OTHER_PG-15 16 17}; do
   echo "== PostgreSQL $v: $SUBSET"
   mvn -B -ntp test -pl operator -am -Dpg.version="$v" -Dtest="$SUBSET" -Dsurefire.failIfNoSpecifiedTests=false
