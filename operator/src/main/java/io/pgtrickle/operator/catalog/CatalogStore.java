@@ -174,7 +174,9 @@ public final class CatalogStore {
         // FULL readers that skip a refresh when nothing changed: the new table's changes do not reach the old
         // one's buffer, so they recompute at every refresh until applied again (which captures the new table).
         update("""
-                UPDATE pgtrickle.stream_tables t SET source_oids = '{}', updated_at = now()
+                UPDATE pgtrickle.stream_tables t SET source_oids = '{}', updated_at = now(),
+                       mode_reason = 'maintained in FULL; source ' || s.source_schema || '.' || s.source_table
+                           || ' was recreated: every refresh recomputes until this stream table is applied again'
                   FROM pgtrickle.stream_table_sources s
                  WHERE s.namespace = t.namespace AND s.name = t.name AND s.source_schema = ? AND s.source_table = ?
                    AND t.refresh_sql IS NULL AND cardinality(t.source_oids) > 0""", table.schema(), table.table());

@@ -164,7 +164,7 @@ public final class StreamTableService {
                 String table = def.table().sql();
                 StreamTableRecord row = new StreamTableRecord(def.key().namespace(), def.key().name(), def.uid(),
                         def.table().schema(), def.table().table(), checked.sql(), def.refreshMode().name(),
-                        mode.effectiveMode(), mode.reason(), def.schedule(), def.suspend(), def.generation(),
+                        mode.effectiveMode(), modeReason(mode, captured), def.schedule(), def.suspend(), def.generation(),
                         null, null, null, null, null, 0, null, null, null, plan.readSql(table));
                 String refreshSql = differential
                         ? String.join(";\n", plan.refreshSql(table, RefreshTransaction.previousFrontier(def.key())))
@@ -346,6 +346,16 @@ public final class StreamTableService {
                 return rs.next() ? rs.getString(1) : null;
             }
         }
+    }
+
+    /** The mode's reason as the status shows it: for FULL, also whether a refresh without changes recomputes. */
+    private static String modeReason(ModeDecision mode, boolean captured) {
+        if (!"FULL".equals(mode.effectiveMode())) {
+            return mode.reason();
+        }
+        return mode.reason() + (captured ? "; a refresh recomputes only after a change to its sources"
+                : "; every refresh recomputes (the result can change without a change to the tables it reads, or"
+                        + " their changes cannot be captured)");
     }
 
     /**

@@ -64,6 +64,7 @@ class UnchangedFullRefreshIT {
     void aFullStreamTableIsRecomputedOnlyAfterAChangeToItsSources() throws Exception {
         StreamTableKey key = apply("ranked", RANKED, RefreshMode.AUTO);
         assertEquals("FULL", service.find(key).orElseThrow().effectiveMode());
+        assertTrue(service.find(key).orElseThrow().modeReason().endsWith("recomputes only after a change to its sources"));
         String loaded = writers("ranked");
 
         PG.database().exec("UPDATE other SET v = v + 1"); // not a source
@@ -109,6 +110,7 @@ class UnchangedFullRefreshIT {
         assertTrue(service.explain(new StreamTableDefinition(key, "uid-clocked", new QualifiedName("public", "clocked"),
                 query, RefreshMode.FULL, "1m", false, ReclaimPolicy.Delete, 1L)).sources().isEmpty(),
                 "nothing is captured for it");
+        assertTrue(service.find(key).orElseThrow().modeReason().contains("every refresh recomputes"));
         for (int i = 0; i < 2; i++) {
             RefreshResult r = service.refresh(key);
             assertNull(r.reason());
@@ -126,6 +128,7 @@ class UnchangedFullRefreshIT {
         apply("up", "SELECT g, sum(v)::numeric * -1 AS total FROM w GROUP BY g", RefreshMode.AUTO);
         RefreshResult r = service.refresh(down);
         assertNull(r.reason(), "the new table's rows are not in the old table's buffer: recomputed");
+        assertTrue(service.find(down).orElseThrow().modeReason().contains("public.up was recreated"));
         assertExact(ranked, "down");
         apply("down", ranked, RefreshMode.AUTO); // captures the new table
         assertEquals(RefreshTransaction.UNCHANGED, service.refresh(down).reason());
