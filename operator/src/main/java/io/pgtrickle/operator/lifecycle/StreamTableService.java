@@ -140,13 +140,18 @@ public final class StreamTableService {
             // depends on them alone, so that a refresh with no change since the last one recomputes nothing.
             boolean captured = !plan.sources().isEmpty();
             List<Long> planned = plan.sources().stream().map(SourceUse::oid).toList();
-            boolean rebuild = before.isEmpty()
-                    || !before.get().query().equals(checked.sql())
-                    || !before.get().effectiveMode().equals(mode.effectiveMode())
+            List<Long> stored = before.isEmpty() ? List.of()
+                    : new CatalogStore(c).sourceOids(def.key().namespace(), def.key().name());
+            boolean sameDefinition = before.isPresent() && before.get().query().equals(checked.sql())
+                    && before.get().effectiveMode().equals(mode.effectiveMode());
+            // A FULL stream table whose sources become captured (installed before FULL ones were, or reading an
+            // upstream stream table that was recreated) keeps its table: its next refresh recomputes, later ones
+            // check for changes first.
+            boolean captureAdded = sameDefinition && captured && !differential && stored.isEmpty();
+            boolean rebuild = !sameDefinition
                     // a source was dropped and recreated (e.g. an upstream stream table was rebuilt)
-                    || (captured && !new CatalogStore(c).sourceOids(def.key().namespace(), def.key().name())
-                            .equals(planned));
-            if (captured && !def.suspend() && (rebuild || ChangeCapture.missing(c, plan.sources()))) {
+                    || (captured && !captureAdded && !stored.equals(planned));
+            if (captured && !def.suspend() && (rebuild || captureAdded || ChangeCapture.missing(c, plan.sources()))) {
                 // Committed before the load's snapshot is taken: see ChangeCapture. Also reinstalls capture that
                 // was released (a suspended stream table resumed) or lost its projection (dependants refresh
                 // in FULL until then).
@@ -185,9 +190,15 @@ public final class StreamTableService {
                 }
                 store.upsertDefinition(row, plan.initialLoadSql(table), refreshSql, planned,
                         def.tuning().maxChangeRatio(), def.tuning().learnFromHistory());
+                if (rebuild || captureAdded) {
+                    store.replaceSources(def.key().namespace(), def.key().name(), checked.sources());
+                }
+                if (captureAdded) {
+                    // changes before the capture existed are not in its buffer: the next refresh recomputes
+                    store.releaseFrontier(def.key().namespace(), def.key().name());
+                }
                 FullRefresh.Outcome recomputed = null;
                 if (rebuild) {
-                    store.replaceSources(def.key().namespace(), def.key().name(), checked.sources());
                     Instant start = Instant.now();
                     long t0 = System.nanoTime();
                     long rows;

@@ -3,6 +3,7 @@ package io.pgtrickle.operator.refresh;
 import io.pgtrickle.crds.v1alpha1.ReclaimPolicy;
 import io.pgtrickle.crds.v1alpha1.RefreshMode;
 import io.pgtrickle.operator.db.QualifiedName;
+import io.pgtrickle.operator.lifecycle.ApplyResult;
 import io.pgtrickle.operator.lifecycle.StreamTableDefinition;
 import io.pgtrickle.operator.lifecycle.StreamTableKey;
 import io.pgtrickle.operator.lifecycle.StreamTableService;
@@ -16,6 +17,7 @@ import java.sql.Connection;
 import java.sql.Statement;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -47,6 +49,11 @@ class UnchangedFullRefreshIT {
         return key;
     }
 
+    private static ApplyResult applyAgain(String name, String query) throws Exception {
+        return service.apply(new StreamTableDefinition(new StreamTableKey("unchanged", name), "uid-" + name,
+                new QualifiedName("public", name), query, RefreshMode.AUTO, "1m", false, ReclaimPolicy.Delete, 1L));
+    }
+
     private static void assertExact(String query, String table) throws Exception {
         try (Connection c = PG.database().connect()) {
             assertEquals(Rows.multiset(c, query), Rows.multiset(c, "SELECT * FROM " + table));
@@ -62,28 +69,31 @@ class UnchangedFullRefreshIT {
 
     @Test
     void aFullStreamTableIsRecomputedOnlyAfterAChangeToItsSources() throws Exception {
-        StreamTableKey key = apply("ranked", RANKED, RefreshMode.AUTO);
+        // its own source, so that the capture removed with it below is no other test's
+        PG.database().exec("CREATE TABLE solo (id int PRIMARY KEY, g int, v int)", "INSERT INTO solo SELECT * FROM w");
+        String ranked = RANKED.replace("FROM w", "FROM solo");
+        StreamTableKey key = apply("ranked", ranked, RefreshMode.AUTO);
         assertEquals("FULL", service.find(key).orElseThrow().effectiveMode());
         assertTrue(service.find(key).orElseThrow().modeReason().endsWith("recomputes only after a change to its sources"));
         String loaded = writers("ranked");
 
-        PG.database().exec("UPDATE other SET v = v + 1"); // not a source
+        PG.database().exec("UPDATE other SET v = v + 1", "UPDATE w SET v = v + 1 WHERE id = 1"); // not sources
         RefreshResult idle = service.refresh(key);
         assertEquals("FULL", idle.mode());
         assertEquals(RefreshTransaction.UNCHANGED, idle.reason());
         assertEquals(0, idle.rows());
         assertEquals(loaded, writers("ranked"), "no row rewritten");
 
-        PG.database().exec("UPDATE w SET v = v + 500 WHERE id = 7");
+        PG.database().exec("UPDATE solo SET v = v + 500 WHERE id = 7");
         RefreshResult changed = service.refresh(key);
         assertNull(changed.reason());
         assertEquals(1000, changed.rows());
-        assertExact(RANKED, "ranked");
+        assertExact(ranked, "ranked");
 
         service.delete(key, "uid-ranked", ReclaimPolicy.Delete);
         try (Connection c = PG.database().connect()) {
-            assertEquals(0, Rows.count(c, "SELECT count(*) FROM pg_trigger WHERE tgrelid = 'w'::regclass"
-                    + " AND tgname LIKE 'pgt_capture%'"), "its capture goes with the last stream table reading w");
+            assertEquals(0, Rows.count(c, "SELECT count(*) FROM pg_trigger WHERE tgrelid = 'solo'::regclass"
+                    + " AND tgname LIKE 'pgt_capture%'"), "its capture goes with the last stream table reading solo");
         }
     }
 
@@ -130,11 +140,35 @@ class UnchangedFullRefreshIT {
         assertNull(r.reason(), "the new table's rows are not in the old table's buffer: recomputed");
         assertTrue(service.find(down).orElseThrow().modeReason().contains("public.up was recreated"));
         assertExact(ranked, "down");
-        apply("down", ranked, RefreshMode.AUTO); // captures the new table
+        assertFalse(applyAgain("down", ranked).rebuilt(), "captures the new table, keeps its own");
+        assertNull(service.refresh(down).reason(), "the first refresh after it recomputes");
         assertEquals(RefreshTransaction.UNCHANGED, service.refresh(down).reason());
         PG.database().exec("UPDATE w SET v = v + 1 WHERE id = 3");
         service.refresh(new StreamTableKey("unchanged", "up"));
         assertNull(service.refresh(down).reason());
         assertExact(ranked, "down");
+    }
+
+    @Test
+    void aFullStreamTableInstalledBeforeItsSourcesWereCapturedKeepsItsTable() throws Exception {
+        StreamTableKey key = apply("older", RANKED, RefreshMode.AUTO);
+        // as installed by a version that did not capture the sources of FULL stream tables
+        PG.database().exec("UPDATE pgtrickle.stream_tables SET source_oids = '{}' WHERE name = 'older'");
+        PG.database().exec("UPDATE w SET v = v + 7 WHERE id = 11");
+        assertNull(service.refresh(key).reason(), "without capture: recomputed");
+        String oid = oid("older");
+        ApplyResult again = applyAgain("older", RANKED);
+        assertFalse(again.rebuilt());
+        assertEquals(oid, oid("older"), "the same table");
+        PG.database().exec("UPDATE w SET v = v + 7 WHERE id = 12");
+        assertNull(service.refresh(key).reason(), "the first refresh after capture recomputes");
+        assertExact(RANKED, "older");
+        assertEquals(RefreshTransaction.UNCHANGED, service.refresh(key).reason());
+    }
+
+    private static String oid(String table) throws Exception {
+        try (Connection c = PG.database().connect()) {
+            return Rows.multiset(c, "SELECT '" + table + "'::regclass::oid").toString();
+        }
     }
 }
