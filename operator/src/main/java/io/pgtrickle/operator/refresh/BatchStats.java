@@ -40,10 +40,12 @@ record BatchStats(String marker, long changes, long sourceRows, RefreshCosts cos
      */
     static final Map<StreamTableKey, Query> QUERIES = new ConcurrentHashMap<>();
 
-    record Query(List<Long> sourceOids, boolean decidesByBatch, double maxChangeRatio, String sql) {
+    record Query(List<Long> sourceOids, boolean differential, boolean decidesByBatch, double maxChangeRatio,
+                 String sql) {
         boolean fits(InstalledRefresh r) {
             return r.captured() && !r.noFrontier() && sourceOids.equals(r.sourceOids())
-                    && decidesByBatch == r.decidesByBatch() && maxChangeRatio == r.maxChangeRatio();
+                    && differential == r.differential() && decidesByBatch == r.decidesByBatch()
+                    && maxChangeRatio == r.maxChangeRatio();
         }
     }
 
@@ -61,9 +63,9 @@ record BatchStats(String marker, long changes, long sourceRows, RefreshCosts cos
         boolean auto = r.decidesByBatch();
         // AUTO needs the size, up to the point where it recomputes in full anyway (counting a batch of
         // half the table costs a good part of a FULL refresh); otherwise it is enough to know whether
-        // the batch is small.
+        // the batch is small, and for FULL whether it is empty.
         String limit = auto ? "(SELECT counted + 1 FROM s)"
-                : Integer.toString(RefreshTransaction.PREPARED_MAX_CHANGES + 1);
+                : !r.differential() ? "1" : Integer.toString(RefreshTransaction.PREPARED_MAX_CHANGES + 1);
         StringBuilder changes = new StringBuilder("0");
         for (long oid : r.sourceOids()) {
             changes.append("\n  + (SELECT count(*) FROM (" + batch(oid, prev) + " LIMIT " + limit + ") b)");
@@ -95,7 +97,7 @@ record BatchStats(String marker, long changes, long sourceRows, RefreshCosts cos
                 + learnt.formatted("SELECT count(*) FROM (" + history.formatted("1", RefreshHistory.FULL
                 + " AND id > coalesce((SELECT max(id) FROM d), 0)", AutoDecision.RETRY_AFTER_FULL) + ") f")
                 : "0, NULL, NULL, NULL, NULL, NULL");
-        QUERIES.put(key, new Query(r.sourceOids(), auto, r.maxChangeRatio(), sql));
+        QUERIES.put(key, new Query(r.sourceOids(), r.differential(), auto, r.maxChangeRatio(), sql));
         // The text is the same at every refresh of this stream table: prepared once per connection.
         try (PreparedStatement ps = c.prepareStatement(sql)) {
             RefreshTransaction.serverPrepared(ps);
