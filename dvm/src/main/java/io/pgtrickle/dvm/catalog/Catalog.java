@@ -27,4 +27,14 @@ public interface Catalog {
   default List<String> searchPath() {
     return List.of("public");
   }
+
+  /**
+   * Whether every function named {@code name} is {@code IMMUTABLE}: its value depends on its
+   * arguments alone. Asked for functions the planner does not know (user functions, most of all);
+   * any other volatility (a {@code STABLE} function may read other tables or settings) means rows
+   * could change without a change to the query's tables. Unknown: false.
+   */
+  default boolean immutableFunction(String name) {
+    return false;
+  }
 }

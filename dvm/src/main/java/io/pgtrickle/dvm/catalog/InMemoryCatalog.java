@@ -18,10 +18,13 @@ import java.util.Optional;
 public final class InMemoryCatalog implements Catalog {
   private final Map<String, CatalogTable> tables;
   private final List<String> searchPath;
+  private final java.util.Set<String> immutableFunctions;
 
-  private InMemoryCatalog(Map<String, CatalogTable> tables, List<String> searchPath) {
+  private InMemoryCatalog(Map<String, CatalogTable> tables, List<String> searchPath,
+      java.util.Set<String> immutableFunctions) {
     this.tables = Map.copyOf(tables);
     this.searchPath = List.copyOf(searchPath);
+    this.immutableFunctions = java.util.Set.copyOf(immutableFunctions);
   }
 
   public static Builder builder() {
@@ -38,10 +41,16 @@ public final class InMemoryCatalog implements Catalog {
     return searchPath;
   }
 
+  @Override
+  public boolean immutableFunction(String name) {
+    return immutableFunctions.contains(name);
+  }
+
   /** Builds an {@link InMemoryCatalog}. */
   public static final class Builder {
     private final Map<String, CatalogTable> tables = new LinkedHashMap<>();
     private List<String> searchPath = List.of("public");
+    private final java.util.Set<String> immutableFunctions = new java.util.HashSet<>();
 
     public Builder table(CatalogTable table) {
       tables.put(table.schema() + "\u0000" + table.name(), table);
@@ -98,8 +107,14 @@ public final class InMemoryCatalog implements Catalog {
       return this;
     }
 
+    /** Functions the catalog reports as {@code IMMUTABLE} (see {@link Catalog#immutableFunction}). */
+    public Builder immutableFunctions(String... names) {
+      immutableFunctions.addAll(List.of(names));
+      return this;
+    }
+
     public InMemoryCatalog build() {
-      return new InMemoryCatalog(tables, searchPath);
+      return new InMemoryCatalog(tables, searchPath, immutableFunctions);
     }
 
     private static String unquote(String name) {

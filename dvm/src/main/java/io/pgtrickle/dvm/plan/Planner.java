@@ -1,6 +1,7 @@
 package io.pgtrickle.dvm.plan;
 
 import io.pgtrickle.dvm.catalog.Catalog;
+import io.pgtrickle.dvm.catalog.CatalogColumn;
 import io.pgtrickle.dvm.catalog.CatalogTable;
 import io.pgtrickle.dvm.delta.AggregateDeltaResult;
 import io.pgtrickle.dvm.delta.DeltaBuilder;
@@ -52,10 +53,10 @@ public final class Planner {
     List<String> names = rel.getRowType().getFieldNames();
     rel = RuleSteps.run(rel, skipSteps);
     List<OutputColumn> columns = outputColumns(rel, names, catalog);
-    List<String> reasons = Support.reasons(rel, names);
+    List<String> reasons = Support.reasons(rel, names, catalog);
     if (!reasons.isEmpty()) {
       return new Plan(query, Mode.FULL, reasons, columns, List.of(), false,
-          Support.readsOnlyItsTables(rel) ? changeSignals(rel, catalog) : List.of(),
+          Support.readsOnlyItsTables(rel, catalog) ? changeSignals(rel, catalog) : List.of(),
           "SELECT * FROM " + io.pgtrickle.dvm.emit.SqlText.sub(stripSemicolon(query)) + " AS "
               + io.pgtrickle.dvm.emit.SqlText.q("q"), null, null);
     }
@@ -108,27 +109,73 @@ public final class Planner {
 
   /**
    * For a query maintained in FULL whose result depends on its tables alone: the tables, each with
-   * the one column (its primary key's, or its first) that capture keeps so that a refresh can tell
-   * whether anything changed since the last one. Empty when a scan is not a catalog table.
+   * the columns the query reads, which capture keeps. Any change to them marks a refresh as having
+   * something to recompute; and, as for DIFFERENTIAL, PostgreSQL refuses to change the type of a
+   * captured column, which would rewrite its values without a trigger firing. Empty when a scan is
+   * not a catalog table.
    */
   private static List<SourceUse> changeSignals(RelNode rel, Catalog catalog) {
+    java.util.Map<Long, java.util.SortedSet<Integer>> read = new java.util.LinkedHashMap<>();
+    java.util.Map<Long, CatalogTable> tables = new java.util.HashMap<>();
+    RelNode trimmed;
+    try {
+      trimmed = new org.apache.calcite.sql2rel.RelFieldTrimmer(null,
+          org.apache.calcite.rel.core.RelFactories.LOGICAL_BUILDER.create(rel.getCluster(), null))
+          .trim(rel);
+    } catch (RuntimeException cannotTrim) {
+      trimmed = rel; // every column of every table counts as read
+    }
+    if (!readColumns(trimmed, null, catalog, read, tables)) {
+      return List.of();
+    }
     List<SourceUse> out = new ArrayList<>();
-    Set<Long> seen = new java.util.HashSet<>();
-    for (org.apache.calcite.plan.RelOptTable t : org.apache.calcite.plan.RelOptUtil.findAllTables(rel)) {
-      List<String> qn = t.getQualifiedName();
-      var table = qn.size() < 2 ? java.util.Optional.<CatalogTable>empty()
-          : catalog.table(qn.get(qn.size() - 2), qn.get(qn.size() - 1));
-      if (table.isEmpty() || table.get().columns().isEmpty()) {
-        return List.of();
-      }
-      CatalogTable c = table.get();
-      if (seen.add(c.oid())) {
-        String column = c.primaryKey().isEmpty() ? c.columns().get(0).name() : c.primaryKey().get(0);
-        out.add(new SourceUse(c.oid(), c.schema(), c.name(), List.of(column)));
-      }
+    for (var e : read.entrySet()) {
+      CatalogTable t = tables.get(e.getKey());
+      List<String> columns = e.getValue().stream().map(i -> t.columns().get(i).name()).toList();
+      out.add(new SourceUse(t.oid(), t.schema(), t.name(),
+          columns.isEmpty() ? List.of(t.columns().get(0).name()) : columns));
     }
     out.sort(java.util.Comparator.comparing(SourceUse::schema).thenComparing(SourceUse::table));
     return out;
+  }
+
+  /**
+   * Adds, per table scanned under {@code node}, the columns read: those a projection right above the
+   * scan references (the field trimmer puts one there when not every column is used), else all.
+   */
+  private static boolean readColumns(RelNode node, RelNode parent, Catalog catalog,
+      java.util.Map<Long, java.util.SortedSet<Integer>> read,
+      java.util.Map<Long, CatalogTable> tables) {
+    if (node instanceof org.apache.calcite.rel.core.TableScan scan) {
+      List<String> qn = scan.getTable().getQualifiedName();
+      var table = qn.size() < 2 ? java.util.Optional.<CatalogTable>empty()
+          : catalog.table(qn.get(qn.size() - 2), qn.get(qn.size() - 1));
+      if (table.isEmpty() || table.get().columns().isEmpty()) {
+        return false;
+      }
+      CatalogTable t = table.get();
+      tables.put(t.oid(), t);
+      java.util.SortedSet<Integer> cols = read.computeIfAbsent(t.oid(), k -> new java.util.TreeSet<>());
+      org.apache.calcite.util.ImmutableBitSet used = parent instanceof Project p
+          ? org.apache.calcite.plan.RelOptUtil.InputFinder.bits(p.getProjects(), null)
+          : org.apache.calcite.util.ImmutableBitSet.range(scan.getRowType().getFieldCount());
+      List<String> fields = scan.getRowType().getFieldNames();
+      List<String> columns = t.columns().stream().map(CatalogColumn::name).toList();
+      for (int i : used) {
+        int column = i < fields.size() ? columns.indexOf(fields.get(i)) : -1;
+        if (column < 0) {
+          return false; // the scan's fields are not the catalog's columns: do not guess
+        }
+        cols.add(column);
+      }
+      return true;
+    }
+    for (RelNode in : node.getInputs()) {
+      if (!readColumns(in, node, catalog, read, tables)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static Plan fullFromText(String query, List<String> reasons) {

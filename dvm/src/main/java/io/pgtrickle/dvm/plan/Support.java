@@ -19,12 +19,17 @@ import org.apache.calcite.rel.core.TableScan;
 import org.apache.calcite.rel.core.Union;
 import org.apache.calcite.rel.core.Values;
 import org.apache.calcite.rel.core.Window;
+import io.pgtrickle.dvm.catalog.Catalog;
 import org.apache.calcite.rex.RexCall;
+import org.apache.calcite.rex.RexLiteral;
 import org.apache.calcite.rex.RexNode;
 import org.apache.calcite.rex.RexOver;
 import org.apache.calcite.rex.RexShuttle;
 import org.apache.calcite.rex.RexSubQuery;
 import org.apache.calcite.rex.RexVisitorImpl;
+import org.apache.calcite.sql.SqlKind;
+import org.apache.calcite.sql.SqlUnresolvedFunction;
+import org.apache.calcite.sql.type.SqlTypeUtil;
 
 /**
  * Decides whether a normalised query can be maintained differentially, and if not, says why in
@@ -40,22 +45,48 @@ final class Support {
       "current_timestamp", "current_date", "current_time", "localtime", "localtimestamp",
       "txid_current", "pg_current_xact_id", "rand", "uuidv4", "uuidv7");
 
-  /** A call whose value can change between two refreshes while every table it reads stays the same. */
-  private static boolean changesWithoutSources(RexCall call) {
+  /** Date and time input strings PostgreSQL reads as the current time when the cast runs. */
+  private static final Set<String> CURRENT_TIME_LITERALS = Set.of("now", "today", "tomorrow", "yesterday");
+
+  /**
+   * Why the value of this call can change between two refreshes while every table the query reads
+   * stays the same, in words a user can act on; null when it cannot.
+   */
+  static String changesOnItsOwn(RexCall call, Catalog catalog) {
     String name = call.getOperator().getName().toLowerCase(Locale.ROOT);
+    if (call.getOperator() instanceof SqlUnresolvedFunction) {
+      // a function the planner does not know (a user function, most of all): PostgreSQL's volatility
+      // decides; a STABLE function may read other tables, which are not captured
+      return catalog.immutableFunction(call.getOperator().getName()) ? null
+          : call.getOperator().getName() + "() is not IMMUTABLE: it may read other tables or settings, so rows "
+              + "would go stale without any change to the query's tables; declare it IMMUTABLE if its value "
+              + "depends on its arguments alone, or use refreshMode FULL";
+    }
+    if (call.getKind() == SqlKind.CAST && call.getOperands().get(0) instanceof RexLiteral lit
+        && SqlTypeUtil.isCharacter(lit.getType()) && SqlTypeUtil.isDatetime(call.getType())) {
+      String text = lit.getValueAs(String.class);
+      if (text != null && CURRENT_TIME_LITERALS.contains(text.strip().toLowerCase(Locale.ROOT))) {
+        return "'" + text + "' as a date or time is the time of the refresh, so rows would go stale without any "
+            + "source change; compare against a stored timestamp column instead, or use refreshMode FULL";
+      }
+    }
     boolean ageFromToday = name.equals("age") && call.getOperands().size() == 1;
-    return VOLATILE.contains(name) || ageFromToday || call.getOperator().isDynamicFunction()
-        || !call.getOperator().isDeterministic();
+    if (VOLATILE.contains(name) || ageFromToday || call.getOperator().isDynamicFunction()
+        || !call.getOperator().isDeterministic()) {
+      return name + "() gives a different value at every refresh, so rows would go stale without any source "
+          + "change; compare against a stored timestamp column instead, or use refreshMode FULL";
+    }
+    return null;
   }
 
   /**
    * Whether the query's result is a function of the contents of the tables it scans, and nothing
-   * else: no call that {@link #changesWithoutSources changes on its own}, no sub-query left in an
+   * else: no call that {@link #changesOnItsOwn changes on its own}, no sub-query left in an
    * expression (its tables are not among the scans), no table function. This is what DIFFERENTIAL
    * maintenance relies on; for a query maintained in FULL it means a refresh whose sources did not
    * change has nothing to recompute.
    */
-  static boolean readsOnlyItsTables(RelNode node) {
+  static boolean readsOnlyItsTables(RelNode node, Catalog catalog) {
     boolean[] ok = {node instanceof TableScan || node instanceof Project || node instanceof Filter
         || node instanceof Join || node instanceof Aggregate || node instanceof Union
         || node instanceof Intersect || node instanceof Minus || node instanceof Sort
@@ -63,7 +94,7 @@ final class Support {
     node.accept(new RexShuttle() {
       @Override
       public RexNode visitCall(RexCall call) {
-        if (changesWithoutSources(call)) {
+        if (changesOnItsOwn(call, catalog) != null) {
           ok[0] = false;
         }
         return super.visitCall(call);
@@ -78,17 +109,17 @@ final class Support {
     if (node instanceof Window w) {
       for (Window.Group g : w.groups) {
         for (Window.RexWinAggCall call : g.aggCalls) {
-          ok[0] &= !changesWithoutSources(call);
+          ok[0] &= changesOnItsOwn(call, catalog) == null;
         }
       }
     }
     for (RelNode in : node.getInputs()) {
-      ok[0] &= readsOnlyItsTables(in);
+      ok[0] &= readsOnlyItsTables(in, catalog);
     }
     return ok[0];
   }
 
-  static List<String> reasons(RelNode root, List<String> outputNames) {
+  static List<String> reasons(RelNode root, List<String> outputNames, Catalog catalog) {
     Set<String> out = new LinkedHashSet<>();
     for (String n : outputNames) {
       if (n.startsWith("__pgt_")) {
@@ -98,14 +129,14 @@ final class Support {
     // Aggregates are maintained at the top of the query only (under projections and HAVING).
     RelNode n = root;
     while (n instanceof Project || n instanceof Filter) {
-      visitExpressions(n, out);
+      visitExpressions(n, out, catalog);
       n = n.getInput(0);
     }
     if (n instanceof Aggregate a) {
       checkAggregate(a, out);
-      walk(a.getInput(), out);
+      walk(a.getInput(), out, catalog);
     } else {
-      walk(n, out);
+      walk(n, out, catalog);
     }
     return new ArrayList<>(out);
   }
@@ -117,8 +148,8 @@ final class Support {
     }
   }
 
-  private static void walk(RelNode node, Set<String> out) {
-    visitExpressions(node, out);
+  private static void walk(RelNode node, Set<String> out, Catalog catalog) {
+    visitExpressions(node, out, catalog);
     if (node instanceof TableScan || node instanceof Project || node instanceof Filter) {
       // fine
     } else if (node instanceof Join j) {
@@ -152,11 +183,11 @@ final class Support {
       out.add("the operator " + node.getRelTypeName() + " is not maintained incrementally");
     }
     for (RelNode in : node.getInputs()) {
-      walk(in, out);
+      walk(in, out, catalog);
     }
   }
 
-  private static void visitExpressions(RelNode node, Set<String> out) {
+  private static void visitExpressions(RelNode node, Set<String> out, Catalog catalog) {
     List<RexNode> exprs = new ArrayList<>();
     if (node instanceof Project p) {
       exprs.addAll(p.getProjects());
@@ -169,14 +200,12 @@ final class Support {
       e.accept(new RexVisitorImpl<Void>(true) {
         @Override
         public Void visitCall(RexCall call) {
-          String name = call.getOperator().getName().toLowerCase(Locale.ROOT);
+          String changing = call instanceof RexOver ? null : changesOnItsOwn(call, catalog);
           if (call instanceof RexOver) {
             out.add("window functions (OVER …) are not maintained incrementally yet; use "
                 + "refreshMode FULL");
-          } else if (changesWithoutSources(call)) {
-            out.add(name + "() gives a different value at every refresh, so rows would go "
-                + "stale without any source change; compare against a stored timestamp "
-                + "column instead, or use refreshMode FULL");
+          } else if (changing != null) {
+            out.add(changing);
           }
           return super.visitCall(call);
         }

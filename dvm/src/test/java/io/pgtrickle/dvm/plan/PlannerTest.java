@@ -37,6 +37,8 @@ class PlannerTest {
       "SELECT 1 AS one                                              | reads no table",
       "SELECT id FROM src WHERE txt SIMILAR TO 'a' ESCAPE '!' AND id !!! 3 | cannot parse",
       "SELECT id AS __pgt_x FROM src                                | reserved prefix",
+      "SELECT id, price_of(grp) AS p FROM src                       | price_of() is not IMMUTABLE",
+      "SELECT id FROM src WHERE txt::date < 'today'::date           | 'today' as a date or time",
   })
   void fullWithAReasonAUserCanActOn(String query, String reasonContains) {
     Plan plan = Planner.plan(query, CATALOG);
@@ -45,6 +47,28 @@ class PlannerTest {
         () -> "reasons " + plan.reasons() + " should mention " + reasonContains);
     assertEquals(List.of("DELETE FROM \"s\".\"t\"", "INSERT INTO \"s\".\"t\"\n"
         + plan.storageSelect()), plan.refreshSql("\"s\".\"t\"", "$1"));
+  }
+
+  @Test
+  void aFunctionThePlannerDoesNotKnowIsMaintainedOnlyIfImmutable() {
+    String query = "SELECT id, norm(grp) AS n FROM src";
+    Plan stable = Planner.plan(query, CATALOG);
+    assertEquals(Mode.FULL, stable.mode());
+    assertTrue(stable.sources().isEmpty(), "a FULL refresh recomputes every time: norm() may read other tables");
+    Catalog immutable = InMemoryCatalog.builder()
+        .table("public", "src", 16384, "id bigint primary key, grp integer not null")
+        .immutableFunctions("norm").build();
+    assertTrue(Planner.plan(query, immutable).isDifferential());
+  }
+
+  @Test
+  void aFullQueryOverTablesOnlyListsThemToCapture() {
+    Plan ranked = Planner.plan("SELECT id, rank() OVER (PARTITION BY grp ORDER BY val) AS r FROM src",
+        CATALOG);
+    assertEquals(Mode.FULL, ranked.mode());
+    assertEquals(List.of(new SourceUse(16384, "public", "src", List.of("id", "grp", "val"))), ranked.sources(),
+        "the columns it reads: a type change of one of them is refused, as for DIFFERENTIAL");
+    assertTrue(Planner.plan("SELECT id FROM src ORDER BY random() LIMIT 3", CATALOG).sources().isEmpty());
   }
 
   @Test

@@ -309,9 +309,8 @@ public final class ChangeCapture {
                        -- by oid: a table recreated under the same name has its own, live triggers
                        to_regclass(format('%I.%I', b.source_schema, b.source_table))::oid::bigint = b.source_oid
                   FROM pgtrickle.change_buffers b
-                 WHERE NOT EXISTS (SELECT 1 FROM pgtrickle.stream_table_sources s
-                                     JOIN pgtrickle.stream_tables t USING (namespace, name)
-                                    WHERE s.source_oid = b.source_oid AND s.source_oid = ANY (t.source_oids)
+                 WHERE NOT EXISTS (SELECT 1 FROM pgtrickle.stream_tables t
+                                    WHERE b.source_oid = ANY (t.source_oids)
                                       AND NOT t.suspended AND (t.namespace, t.name) IS DISTINCT FROM (?, ?))""")) {
             ps.setString(1, namespace);
             ps.setString(2, name);
@@ -349,8 +348,7 @@ public final class ChangeCapture {
         String consumed = """
                 "__pgt_xid" < (SELECT min(pg_snapshot_xmin(t.frontier))
                                  FROM pgtrickle.stream_tables t
-                                 JOIN pgtrickle.stream_table_sources s USING (namespace, name)
-                                WHERE s.source_oid = %d AND s.source_oid = ANY (t.source_oids))""".formatted(sourceOid);
+                                WHERE %d = ANY (t.source_oids))""".formatted(sourceOid);
         try (Statement s = c.createStatement()) {
             String buffer = bufferTable(sourceOid);
             int rows = s.executeUpdate("""

@@ -40,6 +40,20 @@ public final class JdbcCatalog implements Catalog {
     }
 
     @Override
+    public boolean immutableFunction(String name) {
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT coalesce(bool_and(provolatile = 'i'), false) FROM pg_proc WHERE proname = ?")) {
+            ps.setString(1, name);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getBoolean(1);
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot read the volatility of function " + name + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
     public Optional<CatalogTable> table(String schema, String name) {
         try {
             return read(schema, name);

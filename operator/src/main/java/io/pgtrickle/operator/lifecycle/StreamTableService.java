@@ -133,7 +133,7 @@ public final class StreamTableService {
             boolean differential = mode.effectiveMode().equals("DIFFERENTIAL");
             if (!differential) {
                 // FULL keeps only the user's columns: no row identity, no index to maintain on reload.
-                plan = fullLayout(checked.sql(), plan.reasons(), changeSignals(plan.sources()));
+                plan = fullLayout(checked.sql(), plan.reasons(), plan.sources());
             }
             Optional<StreamTableRecord> before = new CatalogStore(c).find(def.key().namespace(), def.key().name());
             // Capture: every source of a DIFFERENTIAL stream table; for FULL, the sources of a query whose result
@@ -241,7 +241,7 @@ public final class StreamTableService {
                         inPlace);
             } catch (SQLException | RuntimeException e) {
                 c.rollback();
-                if (rebuild && captured) {
+                if ((rebuild || captureAdded) && captured) {
                     c.setAutoCommit(true);
                     removeUnusedCapture(c);
                 }
@@ -277,7 +277,7 @@ public final class StreamTableService {
             }
             if (!mode.equals("DIFFERENTIAL") && plan.isDifferential()) {
                 // as apply installs it: refreshMode FULL keeps only the user's columns
-                plan = fullLayout(checked.sql(), plan.reasons(), changeSignals(plan.sources()));
+                plan = fullLayout(checked.sql(), plan.reasons(), plan.sources());
             }
             String table = def.table().sql();
             String prev = RefreshTransaction.previousFrontier(def.key());
@@ -367,15 +367,6 @@ public final class StreamTableService {
         return mode.reason() + (captured ? "; a refresh recomputes only after a change to its sources"
                 : "; every refresh recomputes (the result can change without a change to the tables it reads, or"
                         + " their changes cannot be captured)");
-    }
-
-    /**
-     * What a FULL stream table captures of its sources: one column each is enough to tell that something
-     * changed (a query that could be maintained incrementally lists every column it reads).
-     */
-    private static List<SourceUse> changeSignals(List<SourceUse> sources) {
-        return sources.stream().map(u -> u.columns().size() <= 1 ? u
-                : new SourceUse(u.oid(), u.schema(), u.table(), List.of(u.columns().get(0)))).toList();
     }
 
     /**

@@ -19,6 +19,7 @@ import java.sql.Statement;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -56,7 +57,7 @@ class UnchangedFullRefreshIT {
 
     private static void assertExact(String query, String table) throws Exception {
         try (Connection c = PG.database().connect()) {
-            assertEquals(Rows.multiset(c, query), Rows.multiset(c, "SELECT * FROM " + table));
+            assertEquals(Rows.multiset(c, query), Rows.storage(c, table));
         }
     }
 
@@ -170,5 +171,56 @@ class UnchangedFullRefreshIT {
         try (Connection c = PG.database().connect()) {
             return Rows.multiset(c, "SELECT '" + table + "'::regclass::oid").toString();
         }
+    }
+
+    @Test
+    void aFunctionThatMayReadOtherTablesMakesEveryRefreshRecompute() throws Exception {
+        PG.database().exec("CREATE TABLE price (id int PRIMARY KEY, p int)",
+                "INSERT INTO price SELECT i, i FROM generate_series(1, 5) i",
+                "CREATE FUNCTION price_of(i int) RETURNS int LANGUAGE sql STABLE AS 'SELECT p FROM price WHERE id = i'",
+                "CREATE FUNCTION twice(i int) RETURNS int LANGUAGE sql IMMUTABLE AS 'SELECT 2 * i'");
+        String priced = "SELECT id, v * price_of(id) AS total FROM w WHERE id <= 5";
+        StreamTableKey key = apply("priced", priced, RefreshMode.AUTO);
+        assertEquals("FULL", service.find(key).orElseThrow().effectiveMode());
+        assertTrue(service.find(key).orElseThrow().modeReason().contains("price_of() is not IMMUTABLE"));
+        PG.database().exec("UPDATE price SET p = 1000 WHERE id = 1"); // not a table the query names
+        assertNull(service.refresh(key).reason(), "recomputed: price_of() reads price");
+        assertExact(priced, "priced");
+
+        StreamTableKey doubled = apply("doubled", "SELECT id, twice(v) AS d FROM w WHERE id <= 5", RefreshMode.AUTO);
+        assertEquals("DIFFERENTIAL", service.find(doubled).orElseThrow().effectiveMode(), "IMMUTABLE: maintained");
+    }
+
+    @Test
+    void aTypeChangeOfAColumnTheQueryReadsIsRefusedWhileItIsCaptured() throws Exception {
+        PG.database().exec("CREATE TABLE typed (id int PRIMARY KEY, g int, v int, note text)",
+                "INSERT INTO typed SELECT i, i % 3, i, 'x' FROM generate_series(1, 30) i");
+        String ranked = "SELECT id, rank() OVER (PARTITION BY g ORDER BY v) AS r FROM typed";
+        StreamTableKey key = apply("typed_rank", ranked, RefreshMode.AUTO);
+        // rewriting v's values without a trigger firing would leave the stream table stale: refused, as for
+        // DIFFERENTIAL; a column the query does not read stays free
+        IllegalStateException refused = assertThrows(IllegalStateException.class,
+                () -> PG.database().exec("ALTER TABLE typed ALTER COLUMN v TYPE bigint USING (100 - v)"));
+        assertTrue(refused.getMessage().contains("v"), refused.getMessage());
+        PG.database().exec("ALTER TABLE typed ALTER COLUMN note TYPE varchar(10)");
+        assertEquals(RefreshTransaction.UNCHANGED, service.refresh(key).reason());
+        assertExact(ranked, "typed_rank");
+    }
+
+    @Test
+    void aTableThatPostgresqlRemovesFromAJoinStaysCaptured() throws Exception {
+        // PostgreSQL's plan drops the LEFT JOIN to a unique key that nothing reads; the stream table still
+        // lists b among its captured sources, and its buffer must stay
+        PG.database().exec("CREATE TABLE ja (id int PRIMARY KEY, bid int, v int)", "CREATE TABLE jb (id int PRIMARY KEY)",
+                "INSERT INTO jb VALUES (1), (2)", "INSERT INTO ja SELECT i, i % 2 + 1, i FROM generate_series(1, 10) i");
+        String full = "SELECT ja.id, rank() OVER (ORDER BY ja.v) AS r FROM ja LEFT JOIN jb ON ja.bid = jb.id";
+        String diff = "SELECT ja.id, ja.v FROM ja LEFT JOIN jb ON ja.bid = jb.id";
+        StreamTableKey f = apply("ja_full", full, RefreshMode.AUTO);
+        StreamTableKey d = apply("ja_diff", diff, RefreshMode.AUTO);
+        PG.database().exec("UPDATE ja SET v = 100 - v WHERE id = 3", "INSERT INTO jb VALUES (3)");
+        assertNull(service.refresh(f).reason());
+        assertEquals("DIFFERENTIAL", service.refresh(d).mode());
+        assertExact(full, "ja_full");
+        assertExact(diff, "ja_diff");
     }
 }
