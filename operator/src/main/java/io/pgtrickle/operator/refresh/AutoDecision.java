@@ -34,6 +34,10 @@ final class AutoDecision {
      */
     static final double LOAD_TO_FULL = 2.0;
 
+    /** The reason of a refresh whose source's name now names another table (see {@link BatchStats#REPLACED}). */
+    static final String REPLACED = "a source table was dropped and created again, or another table took its name:"
+            + " recomputing in FULL until this stream table is applied again";
+
     private AutoDecision() {
     }
 
@@ -63,6 +67,9 @@ final class AutoDecision {
         if (BatchStats.CAPTURE_LOST.equals(b.marker())) {
             return "the change capture of a source was removed (a captured column dropped with CASCADE?);"
                     + " recomputing in FULL until the stream table is applied again";
+        }
+        if (BatchStats.REPLACED.equals(b.marker())) {
+            return REPLACED;
         }
         if (b.marker() != null) {
             return "a source table was truncated";

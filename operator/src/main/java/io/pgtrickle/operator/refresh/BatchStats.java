@@ -30,6 +30,9 @@ record BatchStats(String marker, long changes, long sourceRows, RefreshCosts cos
     /** The marker of a write the trigger could not capture (see {@code ChangeCapture}). */
     static final String CAPTURE_LOST = "capture lost";
 
+    /** Not a marker row: a source's name resolves to another table than the one captured. */
+    static final String REPLACED = "replaced";
+
     boolean empty() {
         return marker == null && changes == 0;
     }
@@ -84,10 +87,16 @@ record BatchStats(String marker, long changes, long sourceRows, RefreshCosts cos
                 + "),\nb AS (SELECT " + changes + " AS changes)\n" : "")
                 // kind read through to_jsonb: a marker table from before kinds existed has none (until the
                 // next apply adds it) and holds only truncations; the table is tiny
-                + "SELECT (SELECT min(coalesce(to_jsonb(m) ->> 'kind', '" + TRUNCATE + "'))"
+                + "SELECT coalesce((SELECT min(coalesce(to_jsonb(m) ->> 'kind', '" + TRUNCATE + "'))"
                 + " FROM pgtrickle_changes.truncates m WHERE source_oid IN (" + oids
                 + ") AND NOT pg_visible_in_snapshot(\"__pgt_xid\", " + prev + ") AND \"__pgt_xid\" >= pg_snapshot_xmin("
-                + prev + ")),\n" + (auto ? "(SELECT changes FROM b)" : changes) + ",\n"
+                + prev + ")),\n"
+                // a source's name now names another table (dropped and created again, or renamed and replaced):
+                // its changes do not reach the captured table's buffer
+                + "  (SELECT '" + REPLACED + "' FROM pgtrickle.stream_table_sources s WHERE s.namespace = "
+                + Identifiers.literal(key.namespace()) + " AND s.name = " + Identifiers.literal(key.name())
+                + " AND s.source_oid IN (" + oids + ") AND to_regclass(format('%I.%I', s.source_schema,"
+                + " s.source_table)) <> s.source_oid::oid::regclass LIMIT 1)),\n" + (auto ? "(SELECT changes FROM b)" : changes) + ",\n"
                 + (auto ? "(SELECT n FROM s), " + learnt.formatted("SELECT array_agg(changes) FROM d") + ", "
                 + learnt.formatted("SELECT array_agg(duration_ms) FROM d") + ",\n"
                 + learnt.formatted("SELECT coalesce((SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY x) FROM ("

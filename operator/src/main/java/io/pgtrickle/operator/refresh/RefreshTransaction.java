@@ -79,8 +79,8 @@ public final class RefreshTransaction {
             }
             BatchStats batch = !installed.captured() ? null
                     : begun.stats() != null ? begun.stats() : BatchStats.query(c, key, installed);
-            String fullReason = batch == null || !installed.differential() ? null
-                    : AutoDecision.fullReason(installed, batch);
+            String fullReason = batch == null ? null : installed.differential() ? AutoDecision.fullReason(installed, batch)
+                    : BatchStats.REPLACED.equals(batch.marker()) ? AutoDecision.REPLACED : null;
             Long changes = batch == null || !installed.decidesByBatch() ? null : batch.changes();
             long rows;
             String mode;
