@@ -30,11 +30,21 @@ public interface Catalog {
 
   /**
    * Whether every function named {@code name} is {@code IMMUTABLE}: its value depends on its
-   * arguments alone. Asked for functions the planner does not know (user functions, most of all);
+   * arguments alone (for an aggregate, also its transition and final functions). Asked for functions the planner does not know (user functions, most of all);
    * any other volatility (a {@code STABLE} function may read other tables or settings) means rows
    * could change without a change to the query's tables. Unknown: false.
    */
   default boolean immutableFunction(String name) {
+    return false;
+  }
+
+  /**
+   * Whether a function named {@code name} outside {@code pg_catalog} (one of the database's own)
+   * is not {@code IMMUTABLE}. Asked for names the planner knows as built-in functions: PostgreSQL
+   * calls the database's function where it has no built-in of that name ({@code year}, {@code
+   * hour}, …), so the planner's idea of the function is not to be trusted then. Unknown: false.
+   */
+  default boolean userFunctionMayChange(String name) {
     return false;
   }
 }

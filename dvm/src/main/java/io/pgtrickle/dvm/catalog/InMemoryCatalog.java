@@ -19,12 +19,14 @@ public final class InMemoryCatalog implements Catalog {
   private final Map<String, CatalogTable> tables;
   private final List<String> searchPath;
   private final java.util.Set<String> immutableFunctions;
+  private final java.util.Set<String> changingUserFunctions;
 
   private InMemoryCatalog(Map<String, CatalogTable> tables, List<String> searchPath,
-      java.util.Set<String> immutableFunctions) {
+      java.util.Set<String> immutableFunctions, java.util.Set<String> changingUserFunctions) {
     this.tables = Map.copyOf(tables);
     this.searchPath = List.copyOf(searchPath);
     this.immutableFunctions = java.util.Set.copyOf(immutableFunctions);
+    this.changingUserFunctions = java.util.Set.copyOf(changingUserFunctions);
   }
 
   public static Builder builder() {
@@ -46,11 +48,17 @@ public final class InMemoryCatalog implements Catalog {
     return immutableFunctions.contains(name);
   }
 
+  @Override
+  public boolean userFunctionMayChange(String name) {
+    return changingUserFunctions.contains(name);
+  }
+
   /** Builds an {@link InMemoryCatalog}. */
   public static final class Builder {
     private final Map<String, CatalogTable> tables = new LinkedHashMap<>();
     private List<String> searchPath = List.of("public");
     private final java.util.Set<String> immutableFunctions = new java.util.HashSet<>();
+    private final java.util.Set<String> changingUserFunctions = new java.util.HashSet<>();
 
     public Builder table(CatalogTable table) {
       tables.put(table.schema() + "\u0000" + table.name(), table);
@@ -113,8 +121,14 @@ public final class InMemoryCatalog implements Catalog {
       return this;
     }
 
+    /** User functions, not {@code IMMUTABLE}, named like built-ins (see {@link Catalog#userFunctionMayChange}). */
+    public Builder changingUserFunctions(String... names) {
+      changingUserFunctions.addAll(List.of(names));
+      return this;
+    }
+
     public InMemoryCatalog build() {
-      return new InMemoryCatalog(tables, searchPath, immutableFunctions);
+      return new InMemoryCatalog(tables, searchPath, immutableFunctions, changingUserFunctions);
     }
 
     private static String unquote(String name) {

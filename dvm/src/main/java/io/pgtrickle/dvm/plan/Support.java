@@ -7,6 +7,7 @@ import java.util.Locale;
 import java.util.Set;
 import org.apache.calcite.rel.RelNode;
 import org.apache.calcite.rel.core.Aggregate;
+import org.apache.calcite.rel.core.AggregateCall;
 import org.apache.calcite.rel.core.Correlate;
 import org.apache.calcite.rel.core.Filter;
 import org.apache.calcite.rel.core.Intersect;
@@ -28,6 +29,8 @@ import org.apache.calcite.rex.RexShuttle;
 import org.apache.calcite.rex.RexSubQuery;
 import org.apache.calcite.rex.RexVisitorImpl;
 import org.apache.calcite.sql.SqlKind;
+import org.apache.calcite.sql.SqlOperator;
+import org.apache.calcite.sql.SqlSyntax;
 import org.apache.calcite.sql.SqlUnresolvedFunction;
 import org.apache.calcite.sql.type.SqlTypeUtil;
 
@@ -62,6 +65,10 @@ final class Support {
               + "would go stale without any change to the query's tables; declare it IMMUTABLE if its value "
               + "depends on its arguments alone, or use refreshMode FULL";
     }
+    String shadowed = userFunctionNamed(call.getOperator(), catalog);
+    if (shadowed != null) {
+      return shadowed;
+    }
     if (call.getKind() == SqlKind.CAST && call.getOperands().get(0) instanceof RexLiteral lit
         && SqlTypeUtil.isCharacter(lit.getType()) && SqlTypeUtil.isDatetime(call.getType())) {
       String text = lit.getValueAs(String.class);
@@ -75,6 +82,36 @@ final class Support {
         || !call.getOperator().isDeterministic()) {
       return name + "() gives a different value at every refresh, so rows would go stale without any source "
           + "change; compare against a stored timestamp column instead, or use refreshMode FULL";
+    }
+    return null;
+  }
+
+  /**
+   * For a function (or aggregate) the planner knows by name: the reason not to trust that when the
+   * database has a function of its own of that name that is not IMMUTABLE (PostgreSQL calls it
+   * where it has no built-in of the name), else null.
+   */
+  private static String userFunctionNamed(SqlOperator op, Catalog catalog) {
+    SqlSyntax syntax = op.getSyntax();
+    if (syntax != SqlSyntax.FUNCTION && syntax != SqlSyntax.FUNCTION_STAR && syntax != SqlSyntax.FUNCTION_ID) {
+      return null;
+    }
+    String name = op.getName().toLowerCase(Locale.ROOT);
+    return catalog.userFunctionMayChange(name)
+        ? name + "() is also a function of this database that is not IMMUTABLE, which PostgreSQL may call"
+            + " instead of the built-in: rows could go stale without any change to the query's tables;"
+            + " rename it, declare it IMMUTABLE if its value depends on its arguments alone, or use"
+            + " refreshMode FULL"
+        : null;
+  }
+
+  /** The first reason an aggregate call of {@code a} can change on its own, or null. */
+  private static String aggregateChanges(Aggregate a, Catalog catalog) {
+    for (AggregateCall call : a.getAggCallList()) {
+      String why = userFunctionNamed(call.getAggregation(), catalog);
+      if (why != null) {
+        return why;
+      }
     }
     return null;
   }
@@ -106,6 +143,9 @@ final class Support {
         return subQuery;
       }
     });
+    if (node instanceof Aggregate a && aggregateChanges(a, catalog) != null) {
+      ok[0] = false;
+    }
     if (node instanceof Window w) {
       for (Window.Group g : w.groups) {
         for (Window.RexWinAggCall call : g.aggCalls) {
@@ -133,7 +173,7 @@ final class Support {
       n = n.getInput(0);
     }
     if (n instanceof Aggregate a) {
-      checkAggregate(a, out);
+      checkAggregate(a, out, catalog);
       walk(a.getInput(), out, catalog);
     } else {
       walk(n, out, catalog);
@@ -141,7 +181,11 @@ final class Support {
     return new ArrayList<>(out);
   }
 
-  private static void checkAggregate(Aggregate a, Set<String> out) {
+  private static void checkAggregate(Aggregate a, Set<String> out, Catalog catalog) {
+    String changing = aggregateChanges(a, catalog);
+    if (changing != null) {
+      out.add(changing);
+    }
     if (a.getGroupType() != Aggregate.Group.SIMPLE) {
       out.add("GROUPING SETS, ROLLUP and CUBE are not maintained incrementally; use one "
           + "stream table per grouping");
@@ -160,7 +204,7 @@ final class Support {
         out.add("ASOF joins are not maintained incrementally");
       }
     } else if (node instanceof Aggregate a) {
-      checkAggregate(a, out);
+      checkAggregate(a, out, catalog);
     } else if (node instanceof Union u) {
       if (!u.all) {
         out.add("UNION (without ALL) could not be rewritten; use UNION ALL or DISTINCT");

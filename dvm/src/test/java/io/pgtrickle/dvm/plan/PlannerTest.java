@@ -62,6 +62,19 @@ class PlannerTest {
   }
 
   @Test
+  void aBuiltInNameTheDatabaseAlsoHasAsAStableFunctionIsNotTrusted() {
+    String query = "SELECT id, year(ts) AS y FROM \"Events\"";
+    assertTrue(Planner.plan(query, CATALOG).isDifferential());
+    Catalog shadowed = InMemoryCatalog.builder()
+        .table("app", "Events", 16390, "id bigint primary key, ts timestamp with time zone")
+        .searchPath(List.of("app")).changingUserFunctions("year").build();
+    Plan plan = Planner.plan(query, shadowed);
+    assertEquals(Mode.FULL, plan.mode());
+    assertTrue(plan.reasons().get(0).startsWith("year() is also a function of this database"), plan.reasons()::toString);
+    assertTrue(plan.sources().isEmpty());
+  }
+
+  @Test
   void aFullQueryOverTablesOnlyListsThemToCapture() {
     Plan ranked = Planner.plan("SELECT id, rank() OVER (PARTITION BY grp ORDER BY val) AS r FROM src",
         CATALOG);

@@ -41,16 +41,45 @@ public final class JdbcCatalog implements Catalog {
 
     @Override
     public boolean immutableFunction(String name) {
-        try (PreparedStatement ps = c.prepareStatement(
-                "SELECT coalesce(bool_and(provolatile = 'i'), false) FROM pg_proc WHERE proname = ?")) {
+        return function(name)[0];
+    }
+
+    @Override
+    public boolean userFunctionMayChange(String name) {
+        return function(name)[1];
+    }
+
+    /** Per function name: {every function so named is immutable, one outside pg_catalog is not}. */
+    private final java.util.Map<String, boolean[]> functions = new java.util.HashMap<>();
+
+    private boolean[] function(String name) {
+        boolean[] known = functions.get(name);
+        if (known != null) {
+            return known;
+        }
+        // pg_proc marks every aggregate immutable, whatever its transition and final functions do
+        try (PreparedStatement ps = c.prepareStatement("""
+                WITH f AS (
+                    SELECT n.nspname = 'pg_catalog' AS builtin,
+                           p.provolatile = 'i' AND NOT EXISTS (
+                               SELECT 1 FROM pg_aggregate a JOIN pg_proc s ON s.oid IN (a.aggtransfn::oid,
+                                      a.aggfinalfn::oid, a.aggcombinefn::oid, a.aggmtransfn::oid,
+                                      a.aggminvtransfn::oid, a.aggmfinalfn::oid)
+                                WHERE a.aggfnoid = p.oid AND s.provolatile <> 'i') AS immutable
+                      FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+                     WHERE p.proname = ?)
+                SELECT coalesce(bool_and(immutable), false), coalesce(bool_or(NOT builtin AND NOT immutable), false)
+                  FROM f""")) {
             ps.setString(1, name);
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
-                return rs.getBoolean(1);
+                known = new boolean[] {rs.getBoolean(1), rs.getBoolean(2)};
             }
         } catch (SQLException e) {
             throw new IllegalStateException("cannot read the volatility of function " + name + ": " + e.getMessage(), e);
         }
+        functions.put(name, known);
+        return known;
     }
 
     @Override

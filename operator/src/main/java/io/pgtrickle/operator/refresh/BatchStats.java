@@ -93,10 +93,10 @@ record BatchStats(String marker, long changes, long sourceRows, RefreshCosts cos
                 + prev + ")),\n"
                 // a source's name now names another table (dropped and created again, or renamed and replaced):
                 // its changes do not reach the captured table's buffer
-                + "  (SELECT '" + REPLACED + "' FROM pgtrickle.stream_table_sources s WHERE s.namespace = "
-                + Identifiers.literal(key.namespace()) + " AND s.name = " + Identifiers.literal(key.name())
-                + " AND s.source_oid IN (" + oids + ") AND to_regclass(format('%I.%I', s.source_schema,"
-                + " s.source_table)) <> s.source_oid::oid::regclass LIMIT 1)),\n" + (auto ? "(SELECT changes FROM b)" : changes) + ",\n"
+                // (the names capture recorded for the captured oids: every captured source has one)
+                + "  (SELECT '" + REPLACED + "' FROM pgtrickle.change_buffers s WHERE s.source_oid IN (" + oids
+                + ") AND to_regclass(format('%I.%I', s.source_schema, s.source_table)) <> s.source_oid::oid::regclass"
+                + " LIMIT 1)),\n" + (auto ? "(SELECT changes FROM b)" : changes) + ",\n"
                 + (auto ? "(SELECT n FROM s), " + learnt.formatted("SELECT array_agg(changes) FROM d") + ", "
                 + learnt.formatted("SELECT array_agg(duration_ms) FROM d") + ",\n"
                 + learnt.formatted("SELECT coalesce((SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY x) FROM ("

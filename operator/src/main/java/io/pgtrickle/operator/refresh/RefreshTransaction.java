@@ -93,8 +93,10 @@ public final class RefreshTransaction {
                 rows = 0;
             } else if (!installed.differential() || fullReason != null) {
                 mode = "FULL";
+                // Not after a source was replaced: the new table may break what the stored rows' identity
+                // assumes (a key), which only the load, whose key then refuses them, reports.
                 boolean fewChangesExpected = batch != null && installed.differential()
-                        && !AutoDecision.largeBatch(installed, batch);
+                        && !BatchStats.REPLACED.equals(batch.marker()) && !AutoDecision.largeBatch(installed, batch);
                 FullRefresh.Outcome full = FullRefresh.run(c, installed, fewChangesExpected);
                 rows = full.rows();
                 vacuum = full.vacuum() ? installed.table().sql() : null;
