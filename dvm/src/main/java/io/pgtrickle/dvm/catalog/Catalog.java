@@ -29,20 +29,12 @@ public interface Catalog {
   }
 
   /**
-   * Whether every function named {@code name} is {@code IMMUTABLE}: its value depends on its
-   * arguments alone (for an aggregate, also its transition and final functions). Asked for functions the planner does not know (user functions, most of all);
-   * any other volatility (a {@code STABLE} function may read other tables or settings) means rows
-   * could change without a change to the query's tables. Unknown: false.
-   */
-  default boolean immutableFunction(String name) {
-    return false;
-  }
-
-  /**
-   * Whether a function named {@code name} outside {@code pg_catalog} (one of the database's own)
-   * is not {@code IMMUTABLE}. Asked for names the planner knows as built-in functions: PostgreSQL
+   * Whether a function named {@code name} outside {@code pg_catalog} (one of the database's own:
+   * a user function, an extension's) is not {@code IMMUTABLE} (for an aggregate: its transition or
+   * final function is not), so that its value may change with other tables or settings. Asked for
+   * every function the query calls, including names the planner knows as built-ins: PostgreSQL
    * calls the database's function where it has no built-in of that name ({@code year}, {@code
-   * hour}, …), so the planner's idea of the function is not to be trusted then. Unknown: false.
+   * hour}, …). Unknown: false.
    */
   default boolean userFunctionMayChange(String name) {
     return false;

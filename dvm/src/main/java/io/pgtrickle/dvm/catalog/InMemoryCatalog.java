@@ -18,14 +18,12 @@ import java.util.Optional;
 public final class InMemoryCatalog implements Catalog {
   private final Map<String, CatalogTable> tables;
   private final List<String> searchPath;
-  private final java.util.Set<String> immutableFunctions;
   private final java.util.Set<String> changingUserFunctions;
 
   private InMemoryCatalog(Map<String, CatalogTable> tables, List<String> searchPath,
-      java.util.Set<String> immutableFunctions, java.util.Set<String> changingUserFunctions) {
+      java.util.Set<String> changingUserFunctions) {
     this.tables = Map.copyOf(tables);
     this.searchPath = List.copyOf(searchPath);
-    this.immutableFunctions = java.util.Set.copyOf(immutableFunctions);
     this.changingUserFunctions = java.util.Set.copyOf(changingUserFunctions);
   }
 
@@ -44,11 +42,6 @@ public final class InMemoryCatalog implements Catalog {
   }
 
   @Override
-  public boolean immutableFunction(String name) {
-    return immutableFunctions.contains(name);
-  }
-
-  @Override
   public boolean userFunctionMayChange(String name) {
     return changingUserFunctions.contains(name);
   }
@@ -57,7 +50,6 @@ public final class InMemoryCatalog implements Catalog {
   public static final class Builder {
     private final Map<String, CatalogTable> tables = new LinkedHashMap<>();
     private List<String> searchPath = List.of("public");
-    private final java.util.Set<String> immutableFunctions = new java.util.HashSet<>();
     private final java.util.Set<String> changingUserFunctions = new java.util.HashSet<>();
 
     public Builder table(CatalogTable table) {
@@ -115,20 +107,14 @@ public final class InMemoryCatalog implements Catalog {
       return this;
     }
 
-    /** Functions the catalog reports as {@code IMMUTABLE} (see {@link Catalog#immutableFunction}). */
-    public Builder immutableFunctions(String... names) {
-      immutableFunctions.addAll(List.of(names));
-      return this;
-    }
-
-    /** User functions, not {@code IMMUTABLE}, named like built-ins (see {@link Catalog#userFunctionMayChange}). */
+    /** The database's own functions that are not {@code IMMUTABLE} (see {@link Catalog#userFunctionMayChange}). */
     public Builder changingUserFunctions(String... names) {
       changingUserFunctions.addAll(List.of(names));
       return this;
     }
 
     public InMemoryCatalog build() {
-      return new InMemoryCatalog(tables, searchPath, immutableFunctions, changingUserFunctions);
+      return new InMemoryCatalog(tables, searchPath, changingUserFunctions);
     }
 
     private static String unquote(String name) {

@@ -58,12 +58,14 @@ final class Support {
   static String changesOnItsOwn(RexCall call, Catalog catalog) {
     String name = call.getOperator().getName().toLowerCase(Locale.ROOT);
     if (call.getOperator() instanceof SqlUnresolvedFunction) {
-      // a function the planner does not know (a user function, most of all): PostgreSQL's volatility
-      // decides; a STABLE function may read other tables, which are not captured
-      return catalog.immutableFunction(call.getOperator().getName()) ? null
-          : call.getOperator().getName() + "() is not IMMUTABLE: it may read other tables or settings, so rows "
-              + "would go stale without any change to the query's tables; declare it IMMUTABLE if its value "
-              + "depends on its arguments alone, or use refreshMode FULL";
+      // a function the planner does not know: one of the database's own (a user function, an extension's)
+      // must be IMMUTABLE, since a STABLE one may read other tables, whose changes are not captured;
+      // PostgreSQL's built-ins it does not know are taken as they always were
+      if (catalog.userFunctionMayChange(call.getOperator().getName())) {
+        return call.getOperator().getName() + "() is not IMMUTABLE: it may read other tables or settings, so "
+            + "rows would go stale without any change to the query's tables; declare it IMMUTABLE if its value "
+            + "depends on its arguments alone, or use refreshMode FULL";
+      }
     }
     String shadowed = userFunctionNamed(call.getOperator(), catalog);
     if (shadowed != null) {
@@ -93,7 +95,8 @@ final class Support {
    */
   private static String userFunctionNamed(SqlOperator op, Catalog catalog) {
     SqlSyntax syntax = op.getSyntax();
-    if (syntax != SqlSyntax.FUNCTION && syntax != SqlSyntax.FUNCTION_STAR && syntax != SqlSyntax.FUNCTION_ID) {
+    if (syntax != SqlSyntax.FUNCTION && syntax != SqlSyntax.FUNCTION_STAR && syntax != SqlSyntax.FUNCTION_ID
+        && syntax != SqlSyntax.ORDERED_FUNCTION) {
       return null;
     }
     String name = op.getName().toLowerCase(Locale.ROOT);
@@ -135,6 +138,15 @@ final class Support {
           ok[0] = false;
         }
         return super.visitCall(call);
+      }
+
+      @Override
+      public RexNode visitOver(RexOver over) {
+        // the shuttle visits a window call's operands and window, not the call itself
+        if (changesOnItsOwn(over, catalog) != null) {
+          ok[0] = false;
+        }
+        return super.visitOver(over);
       }
 
       @Override

@@ -176,6 +176,22 @@ public final class ChangeCapture {
         }
     }
 
+    /**
+     * Whether this role may make capture fire for every write of these tables (see {@link #alwaysFire}: it
+     * owns them). A FULL stream table relies on capture only then: a write its capture misses (a logical
+     * replication subscription applying changes) would otherwise leave it unrecomputed for good.
+     */
+    public static boolean seesEveryWrite(Connection c, List<Long> oids) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT coalesce(bool_and(pg_has_role(relowner, 'USAGE')), false) FROM pg_class WHERE oid = ANY (?)")) {
+            ps.setArray(1, c.createArrayOf("bigint", oids.toArray()));
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getBoolean(1);
+            }
+        }
+    }
+
     static String functionName(long oid) {
         return SCHEMA + "." + Identifiers.quote("capture_" + oid);
     }

@@ -39,21 +39,12 @@ public final class JdbcCatalog implements Catalog {
         return searchPath;
     }
 
-    @Override
-    public boolean immutableFunction(String name) {
-        return function(name)[0];
-    }
+    /** Per function name: whether one outside pg_catalog is not immutable. */
+    private final java.util.Map<String, Boolean> functions = new java.util.HashMap<>();
 
     @Override
     public boolean userFunctionMayChange(String name) {
-        return function(name)[1];
-    }
-
-    /** Per function name: {every function so named is immutable, one outside pg_catalog is not}. */
-    private final java.util.Map<String, boolean[]> functions = new java.util.HashMap<>();
-
-    private boolean[] function(String name) {
-        boolean[] known = functions.get(name);
+        Boolean known = functions.get(name);
         if (known != null) {
             return known;
         }
@@ -68,12 +59,11 @@ public final class JdbcCatalog implements Catalog {
                                 WHERE a.aggfnoid = p.oid AND s.provolatile <> 'i') AS immutable
                       FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
                      WHERE p.proname = ?)
-                SELECT coalesce(bool_and(immutable), false), coalesce(bool_or(NOT builtin AND NOT immutable), false)
-                  FROM f""")) {
+                SELECT coalesce(bool_or(NOT builtin AND NOT immutable), false) FROM f""")) {
             ps.setString(1, name);
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
-                known = new boolean[] {rs.getBoolean(1), rs.getBoolean(2)};
+                known = rs.getBoolean(1);
             }
         } catch (SQLException e) {
             throw new IllegalStateException("cannot read the volatility of function " + name + ": " + e.getMessage(), e);

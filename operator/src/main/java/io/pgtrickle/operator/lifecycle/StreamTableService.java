@@ -132,8 +132,7 @@ public final class StreamTableService {
             ModeDecision mode = ModeDecision.decide(def.refreshMode(), plan);
             boolean differential = mode.effectiveMode().equals("DIFFERENTIAL");
             if (!differential) {
-                // FULL keeps only the user's columns: no row identity, no index to maintain on reload.
-                plan = fullLayout(checked.sql(), plan.reasons(), plan.sources());
+                plan = fullPlan(c, checked.sql(), plan);
             }
             Optional<StreamTableRecord> before = new CatalogStore(c).find(def.key().namespace(), def.key().name());
             // Capture: every source of a DIFFERENTIAL stream table; for FULL, the sources of a query whose result
@@ -275,9 +274,8 @@ public final class StreamTableService {
                 mode = "UNSUPPORTED";
                 reason = e.getMessage();
             }
-            if (!mode.equals("DIFFERENTIAL") && plan.isDifferential()) {
-                // as apply installs it: refreshMode FULL keeps only the user's columns
-                plan = fullLayout(checked.sql(), plan.reasons(), plan.sources());
+            if (!mode.equals("DIFFERENTIAL")) {
+                plan = fullPlan(c, checked.sql(), plan); // as apply installs it
             }
             String table = def.table().sql();
             String prev = RefreshTransaction.previousFrontier(def.key());
@@ -367,6 +365,18 @@ public final class StreamTableService {
         return mode.reason() + (captured ? "; a refresh recomputes only after a change to its sources"
                 : "; every refresh recomputes (the result can change without a change to the tables it reads, or"
                         + " their changes cannot be captured)");
+    }
+
+    /**
+     * A stream table maintained in FULL: only the user's columns (no row identity, no index to maintain on
+     * reload), and its sources captured only where capture sees every write, since it would otherwise
+     * never recompute after one it missed.
+     */
+    private static Plan fullPlan(Connection c, String query, Plan plan) throws SQLException {
+        List<SourceUse> sources = plan.sources();
+        boolean everyWrite = !sources.isEmpty()
+                && ChangeCapture.seesEveryWrite(c, sources.stream().map(SourceUse::oid).toList());
+        return fullLayout(query, plan.reasons(), everyWrite ? sources : List.of());
     }
 
     /**

@@ -85,18 +85,22 @@ record BatchStats(String marker, long changes, long sourceRows, RefreshCosts cos
                 + "), 0)::bigint AS n FROM pg_class c WHERE c.oid IN (" + oids + ")) t),\nd AS ("
                 + history.formatted("id, changes, duration_ms", RefreshHistory.LEARNING, RefreshHistory.KEPT_LEARNING)
                 + "),\nb AS (SELECT " + changes + " AS changes)\n" : "")
+                // First: a source's name now names another table, or none (dropped; created again, or renamed and
+                // replaced): its changes do not reach the captured table's buffer. By the names capture recorded
+                // (every captured source has them, even one PostgreSQL's plan drops) and the ones this stream
+                // table recorded (capture's are the last installer's).
+                + "SELECT coalesce((SELECT '" + REPLACED + "' FROM (SELECT source_oid, source_schema, source_table"
+                + " FROM pgtrickle.change_buffers UNION ALL SELECT source_oid, source_schema, source_table"
+                + " FROM pgtrickle.stream_table_sources WHERE namespace = " + Identifiers.literal(key.namespace())
+                + " AND name = " + Identifiers.literal(key.name()) + ") s WHERE s.source_oid IN (" + oids
+                + ") AND (to_regclass(format('%I.%I', s.source_schema, s.source_table)) <> s.source_oid::oid::regclass"
+                + " OR NOT EXISTS (SELECT 1 FROM pg_class k WHERE k.oid = s.source_oid::oid)) LIMIT 1),\n"
                 // kind read through to_jsonb: a marker table from before kinds existed has none (until the
                 // next apply adds it) and holds only truncations; the table is tiny
-                + "SELECT coalesce((SELECT min(coalesce(to_jsonb(m) ->> 'kind', '" + TRUNCATE + "'))"
+                + "  (SELECT min(coalesce(to_jsonb(m) ->> 'kind', '" + TRUNCATE + "'))"
                 + " FROM pgtrickle_changes.truncates m WHERE source_oid IN (" + oids
                 + ") AND NOT pg_visible_in_snapshot(\"__pgt_xid\", " + prev + ") AND \"__pgt_xid\" >= pg_snapshot_xmin("
-                + prev + ")),\n"
-                // a source's name now names another table (dropped and created again, or renamed and replaced):
-                // its changes do not reach the captured table's buffer
-                // (the names capture recorded for the captured oids: every captured source has one)
-                + "  (SELECT '" + REPLACED + "' FROM pgtrickle.change_buffers s WHERE s.source_oid IN (" + oids
-                + ") AND to_regclass(format('%I.%I', s.source_schema, s.source_table)) <> s.source_oid::oid::regclass"
-                + " LIMIT 1)),\n" + (auto ? "(SELECT changes FROM b)" : changes) + ",\n"
+                + prev + "))),\n" + (auto ? "(SELECT changes FROM b)" : changes) + ",\n"
                 + (auto ? "(SELECT n FROM s), " + learnt.formatted("SELECT array_agg(changes) FROM d") + ", "
                 + learnt.formatted("SELECT array_agg(duration_ms) FROM d") + ",\n"
                 + learnt.formatted("SELECT coalesce((SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY x) FROM ("

@@ -299,5 +299,9 @@ class UnchangedFullRefreshIT {
         assertEquals(RefreshTransaction.UNCHANGED, service.refresh(full).reason());
         assertExact(ranked, "rep_rank");
         assertExact(copy, "rep_copy");
+
+        // dropped and not created again: the refresh fails (the query names a missing table) instead of checking
+        PG.database().exec("DROP TABLE rep CASCADE");
+        assertThrows(RefreshFailedException.class, () -> service.refresh(full));
     }
 }
