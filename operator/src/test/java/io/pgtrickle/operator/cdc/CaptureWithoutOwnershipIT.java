@@ -32,14 +32,22 @@ class CaptureWithoutOwnershipIT {
         asRole = new StreamTableService(PG.database().operatorRole(ROLE));
     }
 
+    /** A table the operator's role may read and put triggers on but does not own, and a stream table over it. */
+    private static StreamTableKey overTableOwnedElsewhere(String table, String name, String query, RefreshMode mode)
+            throws Exception {
+        PG.database().exec("CREATE TABLE " + table + " (id int PRIMARY KEY, v int)",
+                "INSERT INTO " + table + " SELECT g, g FROM generate_series(1, 20) g",
+                "GRANT SELECT, TRIGGER ON " + table + " TO " + ROLE);
+        StreamTableKey key = new StreamTableKey("own", name);
+        asRole.apply(new StreamTableDefinition(key, "uid-" + name, new QualifiedName("public", name), query, mode,
+                "1h", false, ReclaimPolicy.Delete, 1L));
+        return key;
+    }
+
     @Test
     void aRoleWithTheTriggerPrivilegeButNoOwnershipStillCaptures() throws Exception {
-        PG.database().exec("CREATE TABLE owned_elsewhere (id int PRIMARY KEY, v int)",
-                "INSERT INTO owned_elsewhere SELECT g, g FROM generate_series(1, 20) g",
-                "GRANT SELECT, TRIGGER ON owned_elsewhere TO " + ROLE);
-        StreamTableKey key = new StreamTableKey("own", "copy");
-        asRole.apply(new StreamTableDefinition(key, "uid-copy", new QualifiedName("public", "copy"),
-                "SELECT id, v FROM owned_elsewhere", RefreshMode.DIFFERENTIAL, "1h", false, ReclaimPolicy.Delete, 1L));
+        StreamTableKey key = overTableOwnedElsewhere("owned_elsewhere", "copy", "SELECT id, v FROM owned_elsewhere",
+                RefreshMode.DIFFERENTIAL);
         try (Connection c = PG.database().connect()) {
             assertEquals(List.of("O"), Rows.multiset(c, "SELECT DISTINCT tgenabled::text FROM pg_trigger"
                     + " WHERE tgrelid = 'owned_elsewhere'::regclass AND NOT tgisinternal"), "default firing mode");
@@ -55,13 +63,8 @@ class CaptureWithoutOwnershipIT {
     void aFullStreamTableOfARoleThatDoesNotOwnItsSourceRecomputesAtEveryRefresh() throws Exception {
         // its capture could miss a write (one applied by a logical replication subscription): checking it alone
         // would leave the stream table unrecomputed for good
-        PG.database().exec("CREATE TABLE ranked_elsewhere (id int PRIMARY KEY, v int)",
-                "INSERT INTO ranked_elsewhere SELECT g, g FROM generate_series(1, 20) g",
-                "GRANT SELECT, TRIGGER ON ranked_elsewhere TO " + ROLE);
-        StreamTableKey key = new StreamTableKey("own", "ranked");
-        asRole.apply(new StreamTableDefinition(key, "uid-ranked", new QualifiedName("public", "ranked"),
-                "SELECT id, rank() OVER (ORDER BY v) AS r FROM ranked_elsewhere", RefreshMode.FULL, "1h", false,
-                ReclaimPolicy.Delete, 1L));
+        StreamTableKey key = overTableOwnedElsewhere("ranked_elsewhere", "ranked",
+                "SELECT id, rank() OVER (ORDER BY v) AS r FROM ranked_elsewhere", RefreshMode.FULL);
         try (Connection c = PG.database().connect()) {
             assertEquals(0, Rows.count(c, "SELECT cardinality(source_oids) FROM pgtrickle.stream_tables"
                     + " WHERE name = 'ranked'"), "not captured");
