@@ -39,4 +39,15 @@ public interface Catalog {
   default boolean userFunctionMayChange(String name) {
     return false;
   }
+
+  /**
+   * Whether every function named {@code name} (in any schema, built-ins included; for an aggregate,
+   * its transition and final functions too) is {@code IMMUTABLE}. Asked before a stream table
+   * maintained in FULL skips a refresh because no table changed: a STABLE built-in the planner does
+   * not know ({@code current_setting}, {@code has_table_privilege}, …) may change without one.
+   * Unknown: true, as for a construct PostgreSQL has no function for.
+   */
+  default boolean immutableFunction(String name) {
+    return true;
+  }
 }

@@ -94,6 +94,9 @@ final class Support {
    * where it has no built-in of the name), else null.
    */
   private static String userFunctionNamed(SqlOperator op, Catalog catalog) {
+    if (op.getKind() == SqlKind.SEARCH || op.getName().startsWith("$") || op.getName().startsWith("__pgt_")) {
+      return null; // the planner's own operators (x IN (…) and ranges become SEARCH), not names PostgreSQL sees
+    }
     SqlSyntax syntax = op.getSyntax();
     if (syntax != SqlSyntax.FUNCTION && syntax != SqlSyntax.FUNCTION_STAR && syntax != SqlSyntax.FUNCTION_ID
         && syntax != SqlSyntax.ORDERED_FUNCTION) {
@@ -106,6 +109,16 @@ final class Support {
             + " rename it, declare it IMMUTABLE if its value depends on its arguments alone, or use"
             + " refreshMode FULL"
         : null;
+  }
+
+  /**
+   * A function the planner does not know that PostgreSQL does not have as IMMUTABLE: a STABLE built-in
+   * ({@code current_setting}, {@code has_table_privilege}) is maintained DIFFERENTIAL as before, but a
+   * FULL stream table does not skip a refresh over it.
+   */
+  private static boolean unknownAndNotImmutable(RexCall call, Catalog catalog) {
+    return call.getOperator() instanceof SqlUnresolvedFunction
+        && !catalog.immutableFunction(call.getOperator().getName());
   }
 
   /** The first reason an aggregate call of {@code a} can change on its own, or null. */
@@ -134,7 +147,7 @@ final class Support {
     node.accept(new RexShuttle() {
       @Override
       public RexNode visitCall(RexCall call) {
-        if (changesOnItsOwn(call, catalog) != null) {
+        if (changesOnItsOwn(call, catalog) != null || unknownAndNotImmutable(call, catalog)) {
           ok[0] = false;
         }
         return super.visitCall(call);

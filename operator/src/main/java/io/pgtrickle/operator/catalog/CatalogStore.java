@@ -179,7 +179,7 @@ public final class CatalogStore {
                            || ' was recreated: every refresh recomputes until this stream table is applied again'
                   FROM pgtrickle.stream_table_sources s
                  WHERE s.namespace = t.namespace AND s.name = t.name AND s.source_schema = ? AND s.source_table = ?
-                   AND t.refresh_sql IS NULL AND cardinality(t.source_oids) > 0""", table.schema(), table.table());
+                   AND t.effective_mode = 'FULL' AND cardinality(t.source_oids) > 0""", table.schema(), table.table());
     }
 
     /**

@@ -183,7 +183,8 @@ public final class ChangeCapture {
      */
     public static boolean seesEveryWrite(Connection c, List<Long> oids) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(
-                "SELECT coalesce(bool_and(pg_has_role(relowner, 'USAGE')), false) FROM pg_class WHERE oid = ANY (?)")) {
+                "SELECT coalesce(bool_and(pg_has_role(relowner, 'USAGE') AND relnamespace <> 'pg_catalog'::regnamespace),"
+                        + " false) FROM pg_class WHERE oid = ANY (?)")) {
             ps.setArray(1, c.createArrayOf("bigint", oids.toArray()));
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();

@@ -39,19 +39,28 @@ public final class JdbcCatalog implements Catalog {
         return searchPath;
     }
 
-    /** Per function name: whether one outside pg_catalog is not immutable. */
-    private final java.util.Map<String, Boolean> functions = new java.util.HashMap<>();
+    /** Per function name: {one of the database's own on the search path is not immutable, every one is immutable}. */
+    private final java.util.Map<String, boolean[]> functions = new java.util.HashMap<>();
 
     @Override
     public boolean userFunctionMayChange(String name) {
-        Boolean known = functions.get(name);
+        return function(name)[0];
+    }
+
+    @Override
+    public boolean immutableFunction(String name) {
+        return function(name)[1];
+    }
+
+    private boolean[] function(String name) {
+        boolean[] known = functions.get(name);
         if (known != null) {
             return known;
         }
         // pg_proc marks every aggregate immutable, whatever its transition and final functions do
         try (PreparedStatement ps = c.prepareStatement("""
                 WITH f AS (
-                    SELECT n.nspname = 'pg_catalog' AS builtin,
+                    SELECT n.nspname = 'pg_catalog' AS builtin, n.nspname = ANY (current_schemas(true)) AS visible,
                            p.provolatile = 'i' AND NOT EXISTS (
                                SELECT 1 FROM pg_aggregate a JOIN pg_proc s ON s.oid IN (a.aggtransfn::oid,
                                       a.aggfinalfn::oid, a.aggcombinefn::oid, a.aggmtransfn::oid,
@@ -59,11 +68,13 @@ public final class JdbcCatalog implements Catalog {
                                 WHERE a.aggfnoid = p.oid AND s.provolatile <> 'i') AS immutable
                       FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
                      WHERE p.proname = ?)
-                SELECT coalesce(bool_or(NOT builtin AND NOT immutable), false) FROM f""")) {
+                SELECT coalesce(bool_or(visible AND NOT builtin AND NOT immutable), false),
+                       coalesce(bool_and(immutable), false)
+                  FROM f""")) {
             ps.setString(1, name);
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
-                known = rs.getBoolean(1);
+                known = new boolean[] {rs.getBoolean(1), rs.getBoolean(2)};
             }
         } catch (SQLException e) {
             throw new IllegalStateException("cannot read the volatility of function " + name + ": " + e.getMessage(), e);

@@ -143,10 +143,10 @@ public final class StreamTableService {
                     : new CatalogStore(c).sourceOids(def.key().namespace(), def.key().name());
             boolean sameDefinition = before.isPresent() && before.get().query().equals(checked.sql())
                     && before.get().effectiveMode().equals(mode.effectiveMode());
-            // A FULL stream table whose sources become captured (installed before FULL ones were, or reading an
-            // upstream stream table that was recreated) keeps its table: its next refresh recomputes, later ones
-            // check for changes first.
-            boolean captureAdded = sameDefinition && captured && !differential && stored.isEmpty();
+            // A FULL stream table whose captured sources change (installed before FULL ones were captured, reading
+            // an upstream stream table that was recreated, or a source table dropped and created again) keeps its
+            // table, which holds no row identity to redo: its next refresh recomputes, later ones check first.
+            boolean captureAdded = sameDefinition && captured && !differential && !stored.equals(planned);
             boolean rebuild = !sameDefinition
                     // a source was dropped and recreated (e.g. an upstream stream table was rebuilt)
                     || (captured && !captureAdded && !stored.equals(planned));
