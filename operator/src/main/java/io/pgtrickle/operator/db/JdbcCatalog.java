@@ -39,7 +39,10 @@ public final class JdbcCatalog implements Catalog {
         return searchPath;
     }
 
-    /** Per function name: {one of the database's own on the search path is not immutable, every one is immutable}. */
+    /**
+     * Per function name: {one of the database's own, in any schema, is not immutable; every one is immutable}.
+     * Any schema: a call may name the schema, which the planner does not keep.
+     */
     private final java.util.Map<String, boolean[]> functions = new java.util.HashMap<>();
 
     @Override
@@ -60,7 +63,7 @@ public final class JdbcCatalog implements Catalog {
         // pg_proc marks every aggregate immutable, whatever its transition and final functions do
         try (PreparedStatement ps = c.prepareStatement("""
                 WITH f AS (
-                    SELECT n.nspname = 'pg_catalog' AS builtin, n.nspname = ANY (current_schemas(true)) AS visible,
+                    SELECT n.nspname = 'pg_catalog' AS builtin,
                            p.provolatile = 'i' AND NOT EXISTS (
                                SELECT 1 FROM pg_aggregate a JOIN pg_proc s ON s.oid IN (a.aggtransfn::oid,
                                       a.aggfinalfn::oid, a.aggcombinefn::oid, a.aggmtransfn::oid,
@@ -68,7 +71,7 @@ public final class JdbcCatalog implements Catalog {
                                 WHERE a.aggfnoid = p.oid AND s.provolatile <> 'i') AS immutable
                       FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
                      WHERE p.proname = ?)
-                SELECT coalesce(bool_or(visible AND NOT builtin AND NOT immutable), false),
+                SELECT coalesce(bool_or(NOT builtin AND NOT immutable), false),
                        coalesce(bool_and(immutable), false)
                   FROM f""")) {
             ps.setString(1, name);

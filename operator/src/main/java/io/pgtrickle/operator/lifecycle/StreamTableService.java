@@ -173,6 +173,12 @@ public final class StreamTableService {
                 String refreshSql = differential
                         ? String.join(";\n", plan.refreshSql(table, RefreshTransaction.previousFrontier(def.key())))
                         : null;
+                if (captureAdded && existing.isPresent() && !sameStorage(c, existing.get(), def.table(), plan)) {
+                    // the query's columns changed with its sources (SELECT * over a table created again with other
+                    // columns): the table is made anew
+                    captureAdded = false;
+                    rebuild = true;
+                }
                 boolean inPlace = rebuild && differential && existing.isPresent()
                         && sameStorage(c, existing.get(), def.table(), plan);
                 List<String> storageDdl = plan.storageDdl(table);
@@ -294,8 +300,9 @@ public final class StreamTableService {
      */
     private static boolean sameStorage(Connection c, StreamTableRecord before, QualifiedName table, Plan plan)
             throws SQLException {
-        if (!"DIFFERENTIAL".equals(before.effectiveMode()) || !before.storageSchema().equals(table.schema())
-                || !before.storageTable().equals(table.table())) {
+        boolean keyed = plan.isDifferential();
+        if (!(keyed ? "DIFFERENTIAL" : "FULL").equals(before.effectiveMode())
+                || !before.storageSchema().equals(table.schema()) || !before.storageTable().equals(table.table())) {
             return false;
         }
         String columns = "SELECT array_agg(attname || ' ' || format_type(atttypid, atttypmod) ORDER BY attnum)"
@@ -314,8 +321,8 @@ public final class StreamTableService {
             }
             try (ResultSet rs = s.executeQuery("SELECT (" + columns.formatted("to_regclass(" + Identifiers.literal(
                     table.sql()) + ")") + ") = (" + columns.formatted("'pg_temp.\"__pgt_shape\"'::regclass") + ")"
-                    + " AND EXISTS (SELECT 1 FROM pg_constraint WHERE conrelid = to_regclass("
-                    + Identifiers.literal(table.sql()) + ") AND contype = 'p')")) {
+                    + (keyed ? " AND EXISTS (SELECT 1 FROM pg_constraint WHERE conrelid = to_regclass("
+                    + Identifiers.literal(table.sql()) + ") AND contype = 'p')" : ""))) {
                 rs.next();
                 return rs.getBoolean(1);
             } finally {

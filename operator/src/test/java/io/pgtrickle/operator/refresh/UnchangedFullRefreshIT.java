@@ -191,6 +191,13 @@ class UnchangedFullRefreshIT {
         StreamTableKey doubled = apply("doubled", "SELECT id, twice(v) AS d FROM w WHERE id <= 5", RefreshMode.AUTO);
         assertEquals("DIFFERENTIAL", service.find(doubled).orElseThrow().effectiveMode(), "IMMUTABLE: maintained");
 
+        // named with its schema, off the search path: the same
+        PG.database().exec("CREATE SCHEMA util", "CREATE FUNCTION util.rate(i int) RETURNS int LANGUAGE sql STABLE"
+                + " AS 'SELECT p FROM price WHERE id = i'");
+        StreamTableKey rated = apply("rated", "SELECT id, util.rate(id) AS r FROM w WHERE id <= 5", RefreshMode.AUTO);
+        assertTrue(service.find(rated).orElseThrow().modeReason().contains("rate() is not IMMUTABLE"),
+                service.find(rated).orElseThrow().modeReason());
+
         // a STABLE built-in the planner does not know: DIFFERENTIAL takes it as before, a FULL one recomputes
         StreamTableKey setting = apply("setting", "SELECT id, rank() OVER (ORDER BY v) AS r,"
                 + " current_setting('search_path') AS sp FROM w WHERE id <= 3", RefreshMode.AUTO);
@@ -308,5 +315,18 @@ class UnchangedFullRefreshIT {
         // dropped and not created again: the refresh fails (the query names a missing table) instead of checking
         PG.database().exec("DROP TABLE rep CASCADE");
         assertThrows(RefreshFailedException.class, () -> service.refresh(full));
+    }
+
+    @Test
+    void aSourceCreatedAgainWithOtherColumnsRemakesTheTableAtTheNextApply() throws Exception {
+        PG.database().exec("CREATE TABLE star (id int PRIMARY KEY, v int)", "INSERT INTO star VALUES (1, 10), (2, 20)");
+        String query = "SELECT *, rank() OVER (ORDER BY v) AS r FROM star";
+        StreamTableKey key = apply("starred", query, RefreshMode.AUTO);
+        PG.database().exec("DROP TABLE star CASCADE", "CREATE TABLE star (id int PRIMARY KEY, v int, note text)",
+                "INSERT INTO star VALUES (1, 30, 'a'), (2, 20, 'b')");
+        // the query's columns changed with its source: kept, the table would no longer fit them
+        assertTrue(applyAgain("starred", query).rebuilt());
+        assertExact(query, "starred");
+        assertEquals(RefreshTransaction.UNCHANGED, service.refresh(key).reason());
     }
 }
