@@ -45,7 +45,8 @@ public interface Catalog {
    * its transition and final functions too) is {@code IMMUTABLE}. Asked before a stream table
    * maintained in FULL skips a refresh because no table changed: a STABLE built-in the planner does
    * not know ({@code current_setting}, {@code has_table_privilege}, …) may change without one.
-   * Unknown: true, as for a construct PostgreSQL has no function for.
+   * This default, for a catalog that knows no functions, says true; a database that has no
+   * function of the name says false (such a FULL stream table then recomputes at every refresh).
    */
   default boolean immutableFunction(String name) {
     return true;
