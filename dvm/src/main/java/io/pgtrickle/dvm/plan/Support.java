@@ -269,12 +269,14 @@ final class Support {
       e.accept(new RexVisitorImpl<Void>(true) {
         @Override
         public Void visitCall(RexCall call) {
-          String changing = call instanceof RexOver ? null : changesOnItsOwn(call, catalog);
           if (call instanceof RexOver) {
             out.add("window functions (OVER …) are not maintained incrementally yet; use "
                 + "refreshMode FULL");
-          } else if (changing != null) {
-            out.add(changing);
+          } else {
+            String changing = changesOnItsOwn(call, catalog);
+            if (changing != null) {
+              out.add(changing);
+            }
           }
           return super.visitCall(call);
         }

@@ -153,13 +153,6 @@ public final class Main {
                     for (SourceUse src : x.sources()) {
                         out.println("  captures " + src.schema() + "." + src.table() + " " + src.columns());
                     }
-                    if ("FULL".equals(x.effectiveMode())) {
-                        out.println(x.sources().isEmpty()
-                                ? "  recomputed by every refresh: its result can change without a change to a table it"
-                                        + " reads (a time or volatile function, a sub-query, a view), or a source is partitioned"
-                                : "  recomputed only by a refresh after a change to a captured source; otherwise the"
-                                        + " refresh only checks");
-                    }
                     out.println("-- storage");
                     x.storageDdl().forEach(d -> out.println(d + ";"));
                     if (x.deltaSql() != null) {

@@ -168,7 +168,7 @@ public final class StreamTableService {
                 String table = def.table().sql();
                 StreamTableRecord row = new StreamTableRecord(def.key().namespace(), def.key().name(), def.uid(),
                         def.table().schema(), def.table().table(), checked.sql(), def.refreshMode().name(),
-                        mode.effectiveMode(), modeReason(mode, captured), def.schedule(), def.suspend(), def.generation(),
+                        mode.effectiveMode(), modeReason(mode.effectiveMode(), mode.reason(), captured), def.schedule(), def.suspend(), def.generation(),
                         null, null, null, null, null, 0, null, null, null, plan.readSql(table));
                 String refreshSql = differential
                         ? String.join(";\n", plan.refreshSql(table, RefreshTransaction.previousFrontier(def.key())))
@@ -282,6 +282,7 @@ public final class StreamTableService {
             }
             if (!mode.equals("DIFFERENTIAL")) {
                 plan = fullPlan(c, checked.sql(), plan); // as apply installs it
+                reason = modeReason(mode, reason, !plan.sources().isEmpty());
             }
             String table = def.table().sql();
             String prev = RefreshTransaction.previousFrontier(def.key());
@@ -293,9 +294,9 @@ public final class StreamTableService {
     }
 
     /**
-     * Whether the existing DIFFERENTIAL storage table of {@code before} is {@code table} and has exactly the
-     * columns (names, types, order) the new plan's storage would have, so that it can be kept and recomputed
-     * in place. Compared against a temporary table created from the plan's storage SELECT, as the storage
+     * Whether the existing storage table of {@code before} is {@code table}, in the new plan's mode, and has
+     * exactly the columns (names, types, order) the new plan's storage would have (and, DIFFERENTIAL, its
+     * key), so that it can be kept: recomputed in place, or, FULL, kept when only its captured sources changed. Compared against a temporary table created from the plan's storage SELECT, as the storage
      * table itself is (PostgreSQL derives the types).
      */
     private static boolean sameStorage(Connection c, StreamTableRecord before, QualifiedName table, Plan plan)
@@ -365,11 +366,11 @@ public final class StreamTableService {
     }
 
     /** The mode's reason as the status shows it: for FULL, also whether a refresh without changes recomputes. */
-    private static String modeReason(ModeDecision mode, boolean captured) {
-        if (!"FULL".equals(mode.effectiveMode())) {
-            return mode.reason();
+    private static String modeReason(String effectiveMode, String reason, boolean captured) {
+        if (!"FULL".equals(effectiveMode)) {
+            return reason;
         }
-        return mode.reason() + (captured ? "; a refresh recomputes only after a change to its sources"
+        return reason + (captured ? "; a refresh recomputes only after a change to its sources"
                 : "; every refresh recomputes (the result can change without a change to the tables it reads, or"
                         + " their changes cannot be captured)");
     }
