@@ -12,15 +12,27 @@ import io.pgtrickle.dvm.parse.PgTypes;
 import io.pgtrickle.dvm.parse.QueryParser;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.SortedSet;
+import java.util.TreeSet;
+import org.apache.calcite.plan.RelOptUtil;
 import org.apache.calcite.rel.RelNode;
 import org.apache.calcite.rel.core.Aggregate;
 import org.apache.calcite.rel.core.Filter;
 import org.apache.calcite.rel.core.Project;
+import org.apache.calcite.rel.core.RelFactories;
+import org.apache.calcite.rel.core.TableScan;
 import org.apache.calcite.rel.metadata.RelColumnOrigin;
 import org.apache.calcite.rel.metadata.RelMetadataQuery;
 import org.apache.calcite.rel.type.RelDataTypeField;
+import org.apache.calcite.sql2rel.RelFieldTrimmer;
+import org.apache.calcite.util.ImmutableBitSet;
 
 /**
  * The entry point: {@code Planner.plan(query, catalog)} turns a stream table's query into a
@@ -115,12 +127,12 @@ public final class Planner {
    * not a catalog table.
    */
   private static List<SourceUse> changeSignals(RelNode rel, Catalog catalog) {
-    java.util.Map<Long, java.util.SortedSet<Integer>> read = new java.util.LinkedHashMap<>();
-    java.util.Map<Long, CatalogTable> tables = new java.util.HashMap<>();
+    Map<Long, SortedSet<Integer>> read = new LinkedHashMap<>();
+    Map<Long, CatalogTable> tables = new HashMap<>();
     RelNode trimmed;
     try {
-      trimmed = new org.apache.calcite.sql2rel.RelFieldTrimmer(null,
-          org.apache.calcite.rel.core.RelFactories.LOGICAL_BUILDER.create(rel.getCluster(), null))
+      trimmed = new RelFieldTrimmer(null,
+          RelFactories.LOGICAL_BUILDER.create(rel.getCluster(), null))
           .trim(rel);
     } catch (RuntimeException cannotTrim) {
       trimmed = rel; // every column of every table counts as read
@@ -135,7 +147,7 @@ public final class Planner {
       out.add(new SourceUse(t.oid(), t.schema(), t.name(),
           columns.isEmpty() ? List.of(t.columns().get(0).name()) : columns));
     }
-    out.sort(java.util.Comparator.comparing(SourceUse::schema).thenComparing(SourceUse::table));
+    out.sort(Comparator.comparing(SourceUse::schema).thenComparing(SourceUse::table));
     return out;
   }
 
@@ -144,21 +156,21 @@ public final class Planner {
    * scan references (the field trimmer puts one there when not every column is used), else all.
    */
   private static boolean readColumns(RelNode node, RelNode parent, Catalog catalog,
-      java.util.Map<Long, java.util.SortedSet<Integer>> read,
-      java.util.Map<Long, CatalogTable> tables) {
-    if (node instanceof org.apache.calcite.rel.core.TableScan scan) {
+      Map<Long, SortedSet<Integer>> read,
+      Map<Long, CatalogTable> tables) {
+    if (node instanceof TableScan scan) {
       List<String> qn = scan.getTable().getQualifiedName();
-      var table = qn.size() < 2 ? java.util.Optional.<CatalogTable>empty()
+      var table = qn.size() < 2 ? Optional.<CatalogTable>empty()
           : catalog.table(qn.get(qn.size() - 2), qn.get(qn.size() - 1));
       if (table.isEmpty() || table.get().columns().isEmpty()) {
         return false;
       }
       CatalogTable t = table.get();
       tables.put(t.oid(), t);
-      java.util.SortedSet<Integer> cols = read.computeIfAbsent(t.oid(), k -> new java.util.TreeSet<>());
-      org.apache.calcite.util.ImmutableBitSet used = parent instanceof Project p
-          ? org.apache.calcite.plan.RelOptUtil.InputFinder.bits(p.getProjects(), null)
-          : org.apache.calcite.util.ImmutableBitSet.range(scan.getRowType().getFieldCount());
+      SortedSet<Integer> cols = read.computeIfAbsent(t.oid(), k -> new TreeSet<>());
+      ImmutableBitSet used = parent instanceof Project p
+          ? RelOptUtil.InputFinder.bits(p.getProjects(), null)
+          : ImmutableBitSet.range(scan.getRowType().getFieldCount());
       List<String> fields = scan.getRowType().getFieldNames();
       List<String> columns = t.columns().stream().map(CatalogColumn::name).toList();
       for (int i : used) {
