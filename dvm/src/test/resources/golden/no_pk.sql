@@ -9,7 +9,7 @@ WITH (fillfactor = 90) AS
 SELECT "r"."a" AS "a",
        "r"."b" AS "b",
        ROW("r"."__pgt_id0", "r"."__pgt_id1", "r"."a", "r"."b")::text AS "__pgt_row_id",
-       count(*) AS "__pgt_count"
+       generate_series(1, count(*)) AS "__pgt_copy"
 FROM (
   SELECT "t"."a",
          "t"."b",
@@ -20,7 +20,7 @@ FROM (
 GROUP BY 1, 2, 3
 WITH NO DATA;
 
-ALTER TABLE "public"."st" ADD PRIMARY KEY ("__pgt_row_id");
+ALTER TABLE "public"."st" ADD PRIMARY KEY ("__pgt_row_id", "__pgt_copy");
 
 -- refresh
 WITH "__pgt_prev" AS (
@@ -48,12 +48,20 @@ WITH "__pgt_prev" AS (
   HAVING (count(*) FILTER (WHERE "r"."__pgt_w" > 0) - count(*) FILTER (WHERE "r"."__pgt_w" < 0)) <> 0
 )
 MERGE INTO "public"."st" AS "t"
-USING "__pgt_2_net" AS "s"
-ON "t"."__pgt_row_id" = "s"."__pgt_row_id"
-WHEN MATCHED AND "t"."__pgt_count" + "s"."__pgt_w" <= 0 THEN
+USING (
+  SELECT "n"."a",
+         "n"."b",
+         "n"."__pgt_row_id",
+         "g"."__pgt_copy",
+         "n"."__pgt_w"::bigint AS "__pgt_w"
+  FROM "__pgt_2_net" AS "n"
+  CROSS JOIN LATERAL (SELECT count(*) AS "k" FROM "public"."st" AS "e" WHERE "e"."__pgt_row_id" = "n"."__pgt_row_id") AS "e"
+  CROSS JOIN LATERAL generate_series(CASE WHEN "n"."__pgt_w"::bigint > 0 THEN "e"."k" + 1 ELSE "e"."k" + "n"."__pgt_w"::bigint + 1 END,
+         CASE WHEN "n"."__pgt_w"::bigint > 0 THEN "e"."k" + "n"."__pgt_w"::bigint ELSE "e"."k" END) AS "g"("__pgt_copy")
+) AS "s"
+ON "t"."__pgt_row_id" = "s"."__pgt_row_id" AND "t"."__pgt_copy" = "s"."__pgt_copy"
+WHEN MATCHED AND "s"."__pgt_w" < 0 THEN
   DELETE
-WHEN MATCHED THEN
-  UPDATE SET "__pgt_count" = "t"."__pgt_count" + "s"."__pgt_w"
 WHEN NOT MATCHED AND "s"."__pgt_w" > 0 THEN
-  INSERT ("a", "b", "__pgt_row_id", "__pgt_count")
-  VALUES ("s"."a", "s"."b", "s"."__pgt_row_id", "s"."__pgt_w");
+  INSERT ("a", "b", "__pgt_row_id", "__pgt_copy")
+  VALUES ("s"."a", "s"."b", "s"."__pgt_row_id", "s"."__pgt_copy");

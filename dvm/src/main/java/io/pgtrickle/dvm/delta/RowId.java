@@ -57,9 +57,7 @@ final class RowId {
 
   /** False for the types PostgreSQL has no equality operator for (json, xml, point). */
   static boolean hasEquality(RelDataType t) {
-    String named = PgTypes.namedTypeName(t);
-    return named == null || !(named.equals("json") || named.equals("xml")
-        || named.equals("point"));
+    return !PgTypes.lacksEquality(t);
   }
 
   private static String canonical(String sql, RelDataType t) {

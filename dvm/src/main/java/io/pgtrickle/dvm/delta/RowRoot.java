@@ -11,8 +11,10 @@ import java.util.List;
  * The top of a query that is not an aggregate: storage rows are the query's rows, each with
  * {@code __pgt_row_id} (and {@code __pgt_count} when rows are counted by content).
  *
- * <p>Rows counted by multiplicity (a source without primary key) are identified by identity
- * and content together, with {@code __pgt_count} copies.
+ * <p>Rows counted by multiplicity (a source without primary key, a projection that drops the key,
+ * {@code UNION ALL} of equal rows) are identified by identity and content together; each copy is a
+ * row of its own, numbered by {@code __pgt_copy} from 1, so that a plain {@code SELECT} of the table
+ * returns the query's result as a multiset.
  *
  * <p>Consolidation: the change is summed per (identity, content) and zero sums dropped, so a
  * row inserted and deleted in the batch, or updated back and forth by several transactions,
@@ -20,6 +22,9 @@ import java.util.List;
  */
 public final class RowRoot {
   private RowRoot() {}
+
+  /** The ordinal of one copy of a counted row (1 to the row's multiplicity): part of its key. */
+  public static final String COPY = "__pgt_copy";
 
   /** Storage layout and the consolidated change. */
   public record Result(List<String> userColumns, List<String> hiddenColumns, boolean counted,
@@ -62,9 +67,9 @@ public final class RowRoot {
     String storageSelect;
     List<String> hidden = new ArrayList<>(List.of("__pgt_row_id"));
     if (root.counted()) {
-      hidden.add("__pgt_count");
-      storageSelect = "SELECT " + SqlText.list(groupItems, 7) + ",\n       count(*) AS "
-          + q("__pgt_count") + "\nFROM " + SqlText.sub(root.post()) + " AS " + q("r")
+      hidden.add(COPY);
+      storageSelect = "SELECT " + SqlText.list(groupItems, 7) + ",\n       generate_series(1, count(*)) AS "
+          + q(COPY) + "\nFROM " + SqlText.sub(root.post()) + " AS " + q("r")
           + "\nGROUP BY " + String.join(", ", groupBy);
     } else {
       storageSelect = "SELECT " + SqlText.list(items, 7) + "\nFROM "

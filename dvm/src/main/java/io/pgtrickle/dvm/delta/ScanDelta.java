@@ -66,10 +66,15 @@ final class ScanDelta {
     String post = "SELECT " + selectList("t", columns, ids, idSources) + "\nFROM "
         + table.qualifiedName() + " AS " + q("t");
     String delta = ctx.cte("scan_" + table.name(),
-        "SELECT " + selectList("c", columns, ids, idSources) + ",\n       "
+        "SELECT " + withComma(selectList("c", columns, ids, idSources))
             + col("c", "__pgt_weight") + "::bigint AS " + q(DeltaContext.W) + "\nFROM "
             + DeltaContext.changesOf(table.oid()) + " AS " + q("c"));
     return new Derived(columns, ids, counted, post, delta, true);
+  }
+
+  /** {@code list} followed by a comma and a new line, or nothing when the query reads no column. */
+  private static String withComma(String list) {
+    return list.isEmpty() ? "" : list + ",\n       ";
   }
 
   private static String selectList(String alias, List<String> columns, List<IdColumn> ids,

@@ -54,20 +54,39 @@ public final class MergeEmitter {
         + String.join(", ", insertCols) + ")\n  VALUES (" + String.join(", ", values) + ")";
   }
 
-  /** Rows identified by their content (no source key): a hidden count per distinct row. */
+  /**
+   * Rows identified by their content (no source key), each copy a row of its own keyed by
+   * ({@code __pgt_row_id}, {@code __pgt_copy}), copies numbered 1 to n. A change of +w inserts
+   * copies n+1 … n+w; −w deletes the last w, n−w+1 … n, so the numbers stay dense. n is counted on
+   * the key's index, only for the row contents in the change.
+   */
   public static String counted(String storage, String net, List<String> columns) {
+    String copy = "__pgt_copy";
+    String w = col("n", "__pgt_w") + "::bigint";
+    List<String> items = new ArrayList<>(columns.stream().map(c -> col("n", c)).toList());
+    items.add(col("n", "__pgt_row_id"));
+    items.add(col("g", copy));
+    items.add(w + " AS " + q("__pgt_w"));
+    String src = "SELECT " + SqlText.list(items, 7)
+        + "\nFROM " + q(net) + " AS " + q("n")
+        + "\nCROSS JOIN LATERAL (SELECT count(*) AS " + q("k") + " FROM " + storage + " AS "
+        + q("e") + " WHERE " + col("e", "__pgt_row_id") + " = " + col("n", "__pgt_row_id")
+        + ") AS " + q("e")
+        + "\nCROSS JOIN LATERAL generate_series("
+        + "CASE WHEN " + w + " > 0 THEN " + col("e", "k") + " + 1 ELSE " + col("e", "k") + " + "
+        + w + " + 1 END,\n       CASE WHEN " + w + " > 0 THEN " + col("e", "k") + " + " + w
+        + " ELSE " + col("e", "k") + " END) AS " + q("g") + "(" + q(copy) + ")";
     List<String> insertCols = new ArrayList<>(columns.stream().map(SqlText::q).toList());
     insertCols.add(q("__pgt_row_id"));
-    insertCols.add(q("__pgt_count"));
+    insertCols.add(q(copy));
     List<String> values = new ArrayList<>(columns.stream().map(c -> col("s", c)).toList());
     values.add(col("s", "__pgt_row_id"));
-    values.add(col("s", "__pgt_w"));
-    return "MERGE INTO " + storage + " AS " + q("t") + "\nUSING " + q(net) + " AS " + q("s")
-        + "\nON " + col("t", "__pgt_row_id") + " = " + col("s", "__pgt_row_id")
-        + "\nWHEN MATCHED AND " + col("t", "__pgt_count") + " + " + col("s", "__pgt_w")
-        + " <= 0 THEN\n  DELETE"
-        + "\nWHEN MATCHED THEN\n  UPDATE SET " + q("__pgt_count") + " = "
-        + col("t", "__pgt_count") + " + " + col("s", "__pgt_w")
+    values.add(col("s", copy));
+    return "MERGE INTO " + storage + " AS " + q("t") + "\nUSING " + SqlText.sub(src) + " AS "
+        + q("s")
+        + "\nON " + col("t", "__pgt_row_id") + " = " + col("s", "__pgt_row_id") + " AND "
+        + col("t", copy) + " = " + col("s", copy)
+        + "\nWHEN MATCHED AND " + col("s", "__pgt_w") + " < 0 THEN\n  DELETE"
         + "\nWHEN NOT MATCHED AND " + col("s", "__pgt_w") + " > 0 THEN\n  INSERT ("
         + String.join(", ", insertCols) + ")\n  VALUES (" + String.join(", ", values) + ")";
   }

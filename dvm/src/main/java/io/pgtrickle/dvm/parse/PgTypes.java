@@ -110,6 +110,22 @@ public final class PgTypes {
     return t instanceof PgTypeFactory.NamedType n ? n.pgName() : null;
   }
 
+  /**
+   * Whether PostgreSQL has no equality operator for values of {@code t}: json, xml and point, and arrays
+   * of them. Such values cannot be grouped, compared by {@code IS DISTINCT FROM} or put in an index.
+   */
+  public static boolean lacksEquality(RelDataType t) {
+    if (t.getComponentType() != null) {
+      return lacksEquality(t.getComponentType());
+    }
+    String named = namedTypeName(t);
+    if (named == null) {
+      return false;
+    }
+    String base = named.endsWith("[]") ? named.substring(0, named.length() - 2) : named;
+    return base.equals("json") || base.equals("xml") || base.equals("point");
+  }
+
   /** Type names PostgreSQL accepts in casts that Calcite's grammar does not know. */
   public static java.util.Map<String, RelProtoDataType> aliases() {
     java.util.Map<String, RelProtoDataType> m = new java.util.HashMap<>();

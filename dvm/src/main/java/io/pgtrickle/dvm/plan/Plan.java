@@ -29,8 +29,9 @@ import java.util.List;
  *                      query: PostgreSQL derives them)
  * @param hiddenColumns engine columns ({@code __pgt_row_id}, {@code __pgt_count}, aggregate
  *                      states), after the user columns in the storage table
- * @param counted       rows are counted by multiplicity in {@code __pgt_count} (a source without
- *                      primary key); read the table through {@link #readSql}
+ * @param counted       rows are identified by content (a source without primary key): each copy of
+ *                      a row is a storage row of its own, keyed by ({@code __pgt_row_id},
+ *                      {@code __pgt_copy})
  * @param sources       tables read and the columns change capture must keep
  * @param storageSelect SELECT producing the storage rows (user and hidden columns) from the
  *                      current sources
@@ -73,7 +74,8 @@ public record Plan(String query, Mode mode, List<String> reasons, List<OutputCol
     if (isDifferential()) {
       // A primary key: the unique index every MERGE probes, NOT NULL, and the key another
       // stream table reading this one identifies rows by.
-      out.add("ALTER TABLE " + qualifiedTable + " ADD PRIMARY KEY (" + q("__pgt_row_id")
+      out.add("ALTER TABLE " + qualifiedTable + " ADD PRIMARY KEY ("
+          + String.join(", ", keyColumns().stream().map(io.pgtrickle.dvm.emit.SqlText::q).toList())
           + ")");
     }
     return out;
@@ -109,14 +111,18 @@ public record Plan(String query, Mode mode, List<String> reasons, List<OutputCol
     return deltaTemplate == null ? null : fill(deltaTemplate, qualifiedTable, prevFrontierExpr);
   }
 
-  /** What users should query: the user columns, each row repeated by its count if counted. */
+  /** The storage table's key (DIFFERENTIAL): the row identity, and for counted rows the copy. */
+  public List<String> keyColumns() {
+    return counted ? List.of("__pgt_row_id", "__pgt_copy") : List.of("__pgt_row_id");
+  }
+
+  /**
+   * The query's result from the storage table: its user columns, a plain SELECT (every copy of a
+   * duplicate row is a row of its own).
+   */
   public String readSql(String qualifiedTable) {
     List<String> cols = columns.stream().map(c -> q(c.name())).toList();
     String list = cols.isEmpty() ? "*" : String.join(", ", cols);
-    if (counted) {
-      return "SELECT " + list + " FROM " + qualifiedTable + ", generate_series(1, "
-          + q("__pgt_count") + ")";
-    }
     return "SELECT " + list + " FROM " + qualifiedTable;
   }
 

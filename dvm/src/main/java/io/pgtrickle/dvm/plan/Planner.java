@@ -54,8 +54,32 @@ public final class Planner {
     return plan(query, catalog, Set.of());
   }
 
-  /** As {@link #plan(String, Catalog)}, skipping the named rule steps. */
+  /**
+   * As {@link #plan(String, Catalog)}, skipping the named rule steps. Never fails for a query it
+   * cannot maintain or a fault of its own (Calcite's {@code AssertionError}s included): the plan is
+   * then FULL, from the user's text, with the failure as its reason.
+   */
   public static Plan plan(String query, Catalog catalog, Set<String> skipSteps) {
+    try {
+      return planOrThrow(query, catalog, skipSteps);
+    } catch (QueryParser.NotAQueryException notAQuery) {
+      throw notAQuery;
+    } catch (RuntimeException | AssertionError | StackOverflowError | LinkageError e) {
+      return fullFromText(query, List.of("the incremental planner failed on this query ("
+          + e.getClass().getSimpleName() + ": " + firstLine(e.getMessage())
+          + "); PostgreSQL runs it as written with FULL refreshes"));
+    }
+  }
+
+  private static String firstLine(String message) {
+    if (message == null) {
+      return "no detail";
+    }
+    String line = message.lines().findFirst().orElse("").strip();
+    return line.length() > 200 ? line.substring(0, 200) + "…" : line;
+  }
+
+  private static Plan planOrThrow(String query, Catalog catalog, Set<String> skipSteps) {
     QueryParser.Result read = QueryParser.read(query, catalog);
     if (read instanceof QueryParser.NotUnderstood nu) {
       return fullFromText(query, List.of(nu.reason()));
@@ -63,6 +87,10 @@ public final class Planner {
     QueryParser.Converted c = (QueryParser.Converted) read;
     RelNode rel = c.root().project(true);
     List<String> names = rel.getRowType().getFieldNames();
+    String correlated = CorrelatedAggregates.reason(rel);
+    if (correlated != null) {
+      return fullFromText(query, List.of(correlated));
+    }
     rel = RuleSteps.run(rel, skipSteps);
     List<OutputColumn> columns = outputColumns(rel, names, catalog);
     List<String> reasons = Support.reasons(rel, names, catalog);
@@ -207,9 +235,7 @@ public final class Planner {
   /** Whether every user column has an equality operator (json, xml, point have none). */
   private static boolean comparable(RelNode rel) {
     for (RelDataTypeField f : rel.getRowType().getFieldList()) {
-      String named = PgTypes.namedTypeName(f.getType());
-      if (named != null && (named.equals("json") || named.equals("xml")
-          || named.equals("point"))) {
+      if (PgTypes.lacksEquality(f.getType())) {
         return false;
       }
     }

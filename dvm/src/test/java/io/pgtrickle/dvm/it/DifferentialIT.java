@@ -111,7 +111,6 @@ class DifferentialIT {
           + "round(val / 3, 1) AS r, grp BETWEEN 2 AND 5 AS mid FROM src "
           + "WHERE txt LIKE 't1%' OR txt ILIKE 'T2%' OR grp IN (4, 5)",
       "SELECT d.name, (SELECT max(val) FROM src) AS top FROM dim d",
-      "SELECT id, val - (SELECT avg(val) FROM src s2 WHERE s2.grp = s.grp) AS dev FROM src s",
       "WITH g AS (SELECT grp, sum(val) AS s FROM src GROUP BY grp) "
           + "SELECT a.grp, a.s, b.grp AS other FROM g a JOIN g b ON a.s > b.s",
       "SELECT s.grp, count(DISTINCT s.txt) AS nt, max(d.name) AS dn FROM src s "

@@ -2,6 +2,7 @@ package io.pgtrickle.operator.catalog;
 
 import io.pgtrickle.operator.db.Identifiers;
 import io.pgtrickle.operator.db.QualifiedName;
+import io.pgtrickle.operator.db.SqlText;
 
 import org.postgresql.PGStatement;
 
@@ -296,7 +297,10 @@ public final class CatalogStore {
     public long applyRecordAndCommit(String applySql, String storage, boolean prepared, String namespace, String name,
                                      Instant startedAt, double msBefore, String mode, Long changes, String reason)
             throws SQLException {
-        String sql = "SELECT set_config('pgtrickle.apply_started', clock_timestamp()::text, true);\n" + applySql + ";\n"
+        // applySql holds the user's expressions, which may use ? operators (jsonb): escaped, as this statement
+        // has parameters
+        String sql = "SELECT set_config('pgtrickle.apply_started', clock_timestamp()::text, true);\n"
+                + SqlText.escapeParameterMarks(applySql) + ";\n"
                 + RECORD_REFRESH.formatted(
                 "(SELECT pg_stat_get_xact_tuples_inserted(o) + pg_stat_get_xact_tuples_updated(o)"
                         + " + pg_stat_get_xact_tuples_deleted(o) FROM (SELECT ?::regclass::oid AS o) x)",

@@ -42,6 +42,11 @@ public final class StatusWriter {
         events.onStatusChange(resource, resource.getStatus(), status);
     }
 
+    /** Records a Warning event on {@code resource} (not a status change). */
+    public void warn(StreamTable resource, String reason, String message) {
+        events.warn(resource, reason, message);
+    }
+
     public void write(StreamTableKey key, StreamTableStatus status) {
         StreamTable patch = new StreamTable();
         patch.setMetadata(new ObjectMetaBuilder().withName(key.name()).withNamespace(key.namespace()).build());

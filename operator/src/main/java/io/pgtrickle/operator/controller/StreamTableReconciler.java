@@ -116,6 +116,9 @@ public final class StreamTableReconciler implements Reconciler<StreamTable>, Cle
         services.bind(key, service);
         try {
             ApplyResult applied = service.apply(def);
+            if (applied.rejectedPlan() != null) {
+                status.warn(st, "IncrementalPlanRejected", applied.rejectedPlan());
+            }
             if (applied.rebuilt()) {
                 LOG.info("{}: installed {} in {} ({} rows)", key, def.table(), target.description(),
                         applied.record().lastRefreshRows());

@@ -24,6 +24,11 @@ public final class TransitionEvents {
         this.client = client;
     }
 
+    /** Emits a Warning event with {@code reason} and {@code message} on {@code resource}. Never throws. */
+    public void warn(StreamTable resource, String reason, String message) {
+        emit(resource, "Warning", reason, message);
+    }
+
     /** Emits an event if {@code next}'s Ready differs from {@code previous}'s. Never throws. */
     public void onStatusChange(StreamTable resource, StreamTableStatus previous, StreamTableStatus next) {
         Condition before = ready(previous);
@@ -35,6 +40,13 @@ public final class TransitionEvents {
                 && before.getReason().equals(after.getReason())) {
             return;
         }
+        emit(resource, "True".equals(after.getStatus()) ? "Normal" : "Warning", after.getReason(), after.getMessage());
+    }
+
+    private void emit(StreamTable resource, String type, String reason, String message) {
+        if (resource == null || resource.getMetadata() == null) {
+            return;
+        }
         String now = Instant.now().toString();
         try {
             client.v1().events().inNamespace(resource.getMetadata().getNamespace()).resource(new EventBuilder()
@@ -42,8 +54,7 @@ public final class TransitionEvents {
                     .withNewInvolvedObject().withApiVersion(resource.getApiVersion()).withKind(resource.getKind())
                     .withName(resource.getMetadata().getName()).withNamespace(resource.getMetadata().getNamespace())
                     .withUid(resource.getMetadata().getUid()).endInvolvedObject()
-                    .withType("True".equals(after.getStatus()) ? "Normal" : "Warning")
-                    .withReason(after.getReason()).withMessage(truncate(after.getMessage()))
+                    .withType(type).withReason(reason).withMessage(truncate(message))
                     .withFirstTimestamp(now).withLastTimestamp(now).withCount(1)
                     .withNewSource().withComponent("pgtrickle-operator").endSource()
                     .build()).create();

@@ -57,6 +57,51 @@ public final class SqlText {
         return out;
     }
 
+    /**
+     * {@code sql} ready to be embedded in the text of a JDBC {@code PreparedStatement} that also has
+     * parameters: every {@code ?} outside quotes, dollar quotes and comments doubled, which PgJDBC sends
+     * as one {@code ?} instead of taking it for a parameter. Without it a query using a jsonb operator
+     * ({@code ?}, {@code ?|}, {@code ?&}) failed at every refresh with "No value specified for parameter".
+     * The quoting rules are PgJDBC's own (its parser skips the same regions, with
+     * {@code standard_conforming_strings} on); {@code SqlTextTest} checks the two agree.
+     */
+    public static String escapeParameterMarks(String sql) {
+        StringBuilder out = new StringBuilder(sql.length() + 8);
+        int i = 0;
+        int n = sql.length();
+        while (i < n) {
+            char c = sql.charAt(i);
+            int next;
+            if (c == '\'') {
+                boolean escapes = i > 0 && (sql.charAt(i - 1) == 'E' || sql.charAt(i - 1) == 'e')
+                        && (i < 2 || !isIdentChar(sql.charAt(i - 2)));
+                next = skipQuoted(sql, i, '\'', escapes);
+            } else if (c == '"') {
+                next = skipQuoted(sql, i, '"', false);
+            } else if (c == '-' && i + 1 < n && sql.charAt(i + 1) == '-') {
+                int eol = sql.indexOf('\n', i);
+                next = eol < 0 ? n : eol + 1;
+            } else if (c == '/' && i + 1 < n && sql.charAt(i + 1) == '*') {
+                next = skipBlockComment(sql, i);
+            } else if (c == '$' && (i == 0 || !isIdentChar(sql.charAt(i - 1))) && dollarTagEnd(sql, i) > 0) {
+                int tagEnd = dollarTagEnd(sql, i);
+                String tag = sql.substring(i, tagEnd + 1);
+                int close = sql.indexOf(tag, tagEnd + 1);
+                if (close < 0) {
+                    throw new IllegalArgumentException("unterminated dollar-quoted string " + tag);
+                }
+                next = close + tag.length();
+            } else {
+                out.append(c == '?' ? "??" : String.valueOf(c));
+                i++;
+                continue;
+            }
+            out.append(sql, i, next);
+            i = next;
+        }
+        return out.toString();
+    }
+
     /** The first keyword of {@code statement}, lower case, skipping comments and opening parentheses. */
     public static String firstKeyword(String statement) {
         String s = stripLeadingNoise(statement);

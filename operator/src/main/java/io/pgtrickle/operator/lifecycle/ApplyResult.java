@@ -8,6 +8,11 @@ import io.pgtrickle.operator.catalog.StreamTableRecord;
  * @param rebuilt true when the storage was (re)computed: created or recreated and loaded, or recomputed in place
  * @param inPlace true when the query changed but stores the same columns: the existing table was kept and
  *                brought up to date by a FULL refresh (only the rows that differ written)
+ * @param rejectedPlan why PostgreSQL rejected the incremental plan at this apply (the stream table was then
+ *                installed in FULL), or null
  */
-public record ApplyResult(StreamTableRecord record, boolean rebuilt, boolean inPlace) {
+public record ApplyResult(StreamTableRecord record, boolean rebuilt, boolean inPlace, String rejectedPlan) {
+    ApplyResult withRejectedPlan(String reason) {
+        return new ApplyResult(record, rebuilt, inPlace, reason);
+    }
 }

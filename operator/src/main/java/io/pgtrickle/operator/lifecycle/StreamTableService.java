@@ -66,7 +66,12 @@ public final class StreamTableService {
      */
     public ApplyResult apply(StreamTableDefinition def) throws SQLException {
         try {
-            return applyOnce(def);
+            try {
+                return applyOnce(def, null);
+            } catch (IncrementalPlanCheck.Rejected rejected) {
+                // PostgreSQL judged the incremental plan and rejected it: the same apply, in FULL, with the reason
+                return applyOnce(def, rejected.reason()).withRejectedPlan(rejected.reason());
+            }
         } catch (InvalidQueryException | ModeDecision.UnsupportedModeException e) {
             // The stream table stops refreshing until its spec is fixed (its source may have changed under it):
             // it must not keep captured changes piling up meanwhile. Best effort: the spec's error is what
@@ -124,11 +129,19 @@ public final class StreamTableService {
         }
     }
 
-    private ApplyResult applyOnce(StreamTableDefinition def) throws SQLException {
+    /**
+     * One attempt at {@link #apply}. {@code rejectedPlan}, when not null, is why the incremental plan was
+     * rejected by an earlier attempt: the stream table is then installed in FULL with that reason.
+     */
+    private ApplyResult applyOnce(StreamTableDefinition def, String rejectedPlan) throws SQLException {
         try (Connection c = db.connect()) {
             CatalogSchema.ensure(c);
             CheckedQuery checked = QueryChecker.check(c, def.query());
             Plan plan = plan(c, checked.sql());
+            if (rejectedPlan != null) {
+                // the sources the incremental plan read are the query's: FULL may still skip unchanged refreshes
+                plan = fullLayout(checked.sql(), List.of(rejectedPlan), plan.sources());
+            }
             ModeDecision mode = ModeDecision.decide(def.refreshMode(), plan);
             boolean differential = mode.effectiveMode().equals("DIFFERENTIAL");
             if (!differential) {
@@ -142,7 +155,9 @@ public final class StreamTableService {
             List<Long> stored = before.isEmpty() ? List.of()
                     : new CatalogStore(c).sourceOids(def.key().namespace(), def.key().name());
             boolean sameDefinition = before.isPresent() && before.get().query().equals(checked.sql())
-                    && before.get().effectiveMode().equals(mode.effectiveMode());
+                    && before.get().effectiveMode().equals(mode.effectiveMode())
+                    // the same query stored another way (an operator upgrade changed its layout) is made anew
+                    && (!differential || StorageShape.sameColumnNames(c, def.table(), plan));
             // A FULL stream table whose captured sources change (installed before FULL ones were captured, reading
             // an upstream stream table that was recreated, or a source table dropped and created again) keeps its
             // table, which holds no row identity to redo: its next refresh recomputes, later ones check first.
@@ -173,14 +188,14 @@ public final class StreamTableService {
                 String refreshSql = differential
                         ? String.join(";\n", plan.refreshSql(table, RefreshTransaction.previousFrontier(def.key())))
                         : null;
-                if (captureAdded && existing.isPresent() && !sameStorage(c, existing.get(), def.table(), plan)) {
+                if (captureAdded && existing.isPresent() && !StorageShape.same(c, existing.get(), def.table(), plan)) {
                     // the query's columns changed with its sources (SELECT * over a table created again with other
                     // columns): the table is made anew
                     captureAdded = false;
                     rebuild = true;
                 }
                 boolean inPlace = rebuild && differential && existing.isPresent()
-                        && sameStorage(c, existing.get(), def.table(), plan);
+                        && StorageShape.same(c, existing.get(), def.table(), plan);
                 List<String> storageDdl = plan.storageDdl(table);
                 if (rebuild && !inPlace) {
                     try (Statement s = c.createStatement()) {
@@ -230,6 +245,9 @@ public final class StreamTableService {
                     }
                     store.recordRefresh(def.key().namespace(), def.key().name(), start, millisSince(t0), rows, "FULL");
                 }
+                if (differential) {
+                    IncrementalPlanCheck.check(c, def.key(), def.table(), checked.sql(), refreshSql, rebuild);
+                }
                 StorageGuard.ensure(c, table);
                 if (def.suspend()) {
                     // Suspended: holds no change-buffer rows (a sole reader's capture is dropped just below); the
@@ -243,12 +261,16 @@ public final class StreamTableService {
                     RefreshTransaction.vacuumStorage(c, table);
                 }
                 return new ApplyResult(store.find(def.key().namespace(), def.key().name()).orElseThrow(), rebuild,
-                        inPlace);
+                        inPlace, null);
             } catch (SQLException | RuntimeException e) {
                 c.rollback();
                 if ((rebuild || captureAdded) && captured) {
                     c.setAutoCommit(true);
                     removeUnusedCapture(c);
+                }
+                if (differential && e instanceof SQLException sqlError) {
+                    // the storage DDL, load or recompute of the incremental plan failed: its SQL, or the query's?
+                    throw IncrementalPlanCheck.rejectedOrRethrow(def.key(), sqlError, "installing the stream table");
                 }
                 throw e;
             } finally {
@@ -293,53 +315,15 @@ public final class StreamTableService {
         }
     }
 
-    /**
-     * Whether the existing storage table of {@code before} is {@code table}, in the new plan's mode, and has
-     * exactly the columns (names, types, order) the new plan's storage would have (and, DIFFERENTIAL, its
-     * key), so that it can be kept: recomputed in place, or, FULL, kept when only its captured sources changed. Compared against a temporary table created from the plan's storage SELECT, as the storage
-     * table itself is (PostgreSQL derives the types).
-     */
-    private static boolean sameStorage(Connection c, StreamTableRecord before, QualifiedName table, Plan plan)
-            throws SQLException {
-        boolean keyed = plan.isDifferential();
-        if (!(keyed ? "DIFFERENTIAL" : "FULL").equals(before.effectiveMode())
-                || !before.storageSchema().equals(table.schema()) || !before.storageTable().equals(table.table())) {
-            return false;
-        }
-        String columns = "SELECT array_agg(attname || ' ' || format_type(atttypid, atttypmod) ORDER BY attnum)"
-                + " FROM pg_attribute WHERE attrelid = %s AND attnum > 0 AND NOT attisdropped";
-        try (Statement s = c.createStatement()) {
-            java.sql.Savepoint shape = c.setSavepoint();
-            try {
-                s.execute("CREATE TEMP TABLE \"__pgt_shape\" AS\n" + plan.storageSelect() + "\nWITH NO DATA");
-                c.releaseSavepoint(shape);
-            } catch (SQLException e) {
-                if (!"42501".equals(e.getSQLState())) {
-                    throw e;
-                }
-                c.rollback(shape); // no TEMPORARY privilege on the database: recreate the table, as before
-                return false;
-            }
-            try (ResultSet rs = s.executeQuery("SELECT (" + columns.formatted("to_regclass(" + Identifiers.literal(
-                    table.sql()) + ")") + ") = (" + columns.formatted("'pg_temp.\"__pgt_shape\"'::regclass") + ")"
-                    + (keyed ? " AND EXISTS (SELECT 1 FROM pg_constraint WHERE conrelid = to_regclass("
-                    + Identifiers.literal(table.sql()) + ") AND contype = 'p')" : ""))) {
-                rs.next();
-                return rs.getBoolean(1);
-            } finally {
-                s.execute("DROP TABLE \"__pgt_shape\"");
-            }
-        }
-    }
-
     /** Plans the query; a planner failure is not the user's problem: it means FULL, with the reason. */
     private static Plan plan(Connection c, String query) throws SQLException {
         Plan plan;
         try {
             plan = Planner.plan(query, new JdbcCatalog(c));
         } catch (RuntimeException e) {
-            return fullLayout(query, List.of("the incremental planner failed on this query ("
-                    + e.getClass().getSimpleName() + ": " + e.getMessage() + ")"), List.of());
+            // PostgreSQL accepted the query (QueryChecker): what the planner refuses is maintained in FULL
+            return fullLayout(query, List.of("the incremental planner cannot read this query ("
+                    + e.getMessage() + "); PostgreSQL runs it as written with FULL refreshes"), List.of());
         }
         String partitioned = plan.sources().isEmpty() ? null : partitionedSource(c, plan);
         if (partitioned != null && !plan.isDifferential()) {

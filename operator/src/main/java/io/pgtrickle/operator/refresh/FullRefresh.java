@@ -69,7 +69,7 @@ public final class FullRefresh {
         boolean viaTemp = size.temp() && size.rows() >= 0 && size.rows() <= VIA_TEMP_MAX_ROWS;
         if (fewChangesExpected && r.differential() && size.rows() > 0 && size.primaryKey() != null) {
             boolean bySource = c.getMetaData().getDatabaseMajorVersion() >= MERGE_BY_SOURCE_VERSION;
-            return reconcile(c, r, viaTemp || size.temp() && !bySource, bySource);
+            return reconcile(c, r, size.keyColumns(), viaTemp || size.temp() && !bySource, bySource);
         }
         String pk = r.differential() && size.rows() >= REBUILD_KEY_MIN_ROWS ? size.primaryKey() : null;
         try (Statement s = c.createStatement()) {
@@ -86,7 +86,7 @@ public final class FullRefresh {
             }
             if (pk != null) {
                 s.execute("ALTER TABLE " + table + " ADD CONSTRAINT " + Identifiers.quote(pk)
-                        + " PRIMARY KEY (\"__pgt_row_id\")");
+                        + " PRIMARY KEY (" + String.join(", ", size.keyColumns()) + ")");
             }
             return new Outcome(rows, deleted >= RefreshTransaction.VACUUM_AFTER_ROWS);
         }
@@ -119,8 +119,8 @@ public final class FullRefresh {
      * Where most rows changed it costs more than the load (about 2.4 times with every row changed); a FULL
      * refresh chosen because the batch is large uses the load.
      */
-    private static Outcome reconcile(Connection c, InstalledRefresh r, boolean viaTemp, boolean bySource)
-            throws SQLException {
+    private static Outcome reconcile(Connection c, InstalledRefresh r, List<String> keys, boolean viaTemp,
+                                     boolean bySource) throws SQLException {
         String table = r.table().sql();
         List<String> columns = new ArrayList<>();
         List<String> compared = new ArrayList<>();
@@ -134,7 +134,7 @@ public final class FullRefresh {
                   JOIN pg_type b ON b.oid = CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE t.oid END
                   LEFT JOIN pg_type e ON e.oid = b.typelem AND b.typcategory = 'A'
                  WHERE a.attrelid = ?::regclass AND a.attnum > 0 AND NOT a.attisdropped
-                   AND a.attname <> '__pgt_row_id'
+                   AND a.attname NOT IN ('__pgt_row_id', '__pgt_copy')
                  ORDER BY a.attnum""")) {
             ps.setString(1, table);
             try (ResultSet rs = ps.executeQuery()) {
@@ -153,13 +153,12 @@ public final class FullRefresh {
                 computeIntoTemp(s, r);
                 using = TEMP;
             }
-            String key = Identifiers.quote("__pgt_row_id");
             List<String> all = new ArrayList<>(columns);
-            all.add(key);
+            all.addAll(keys);
+            String on = String.join(" AND ", keys.stream().map(k -> "t." + k + " = s." + k).toList());
             String changed = columns.isEmpty() ? "false"
                     : "(" + String.join(", ", compared) + ") IS DISTINCT FROM (" + String.join(", ", source) + ")";
-            long rows = s.executeUpdate("MERGE INTO " + table + " AS t\nUSING " + using + " AS s\nON t." + key
-                    + " = s." + key
+            long rows = s.executeUpdate("MERGE INTO " + table + " AS t\nUSING " + using + " AS s\nON " + on
                     + (columns.isEmpty() ? "" : "\nWHEN MATCHED AND " + changed + " THEN\n  UPDATE SET "
                     + String.join(", ", columns.stream().map(col -> col + " = s." + col).toList()))
                     + "\nWHEN NOT MATCHED THEN\n  INSERT (" + String.join(", ", all) + ")\n  VALUES ("
@@ -167,7 +166,7 @@ public final class FullRefresh {
                     + (bySource ? "\nWHEN NOT MATCHED BY SOURCE THEN\n  DELETE" : ""));
             if (!bySource) {
                 rows += s.executeUpdate("DELETE FROM " + table + " AS t\nWHERE NOT EXISTS (SELECT 1 FROM " + using
-                        + " AS s WHERE s." + key + " = t." + key + ")");
+                        + " AS s WHERE " + on + ")");
             }
             return new Outcome(rows, rows >= RefreshTransaction.VACUUM_AFTER_ROWS);
         }
@@ -177,7 +176,7 @@ public final class FullRefresh {
      * PostgreSQL's estimate of the storage table's rows (-1 when it has none yet), its primary key, and
      * whether this role may create temporary tables.
      */
-    private record StorageSize(long rows, String primaryKey, boolean temp) {
+    private record StorageSize(long rows, String primaryKey, List<String> keyColumns, boolean temp) {
     }
 
     private static StorageSize storageSize(Connection c, String table) throws SQLException {
@@ -185,12 +184,18 @@ public final class FullRefresh {
                 SELECT CASE WHEN t.reltuples >= 0 OR pg_stat_get_live_tuples(t.oid) > 0
                             THEN (%s)::bigint ELSE -1 END,
                        (SELECT k.conname FROM pg_constraint k WHERE k.conrelid = t.oid AND k.contype = 'p'),
-                       has_database_privilege(current_database(), 'TEMPORARY')
+                       has_database_privilege(current_database(), 'TEMPORARY'),
+                       (SELECT array_agg(quote_ident(a.attname) ORDER BY u.n)
+                          FROM pg_constraint k, unnest(k.conkey) WITH ORDINALITY AS u(attnum, n), pg_attribute a
+                         WHERE k.conrelid = t.oid AND k.contype = 'p' AND a.attrelid = t.oid
+                           AND a.attnum = u.attnum)
                   FROM pg_class t WHERE t.oid = ?::regclass""".formatted(RowEstimate.of("t")))) {
             ps.setString(1, table);
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
-                return new StorageSize(rs.getLong(1), rs.getString(2), rs.getBoolean(3));
+                java.sql.Array keys = rs.getArray(4);
+                return new StorageSize(rs.getLong(1), rs.getString(2),
+                        keys == null ? List.of() : List.of((String[]) keys.getArray()), rs.getBoolean(3));
             }
         }
     }

@@ -35,4 +35,23 @@ class SqlTextTest {
     void unterminatedLiteralIsReported() {
         assertThrows(IllegalArgumentException.class, () -> SqlText.statements("SELECT 'abc"));
     }
+
+    @Test
+    void parameterMarksOutsideQuotesReachPostgresqlAsWrittenThroughPgJdbc() throws Exception {
+        List<String> corpus = List.of(
+                "SELECT d ? 'k' AS has, d ?| ARRAY['a','b'] AS any_, d ?& ARRAY['c'] AS all_ FROM t",
+                "SELECT 'a?b' AS s, \"odd?name\" FROM t WHERE x ? 'y'",
+                "SELECT E'it\\'s ?' AS s, $$ ? $$ AS d, $tag$ ?? $tag$ AS e FROM t -- why?\n WHERE a ? 'b'",
+                "SELECT 1 /* ? /* nested ? */ ? */ AS one",
+                "SELECT a$1 ? 'k' AS x FROM t",
+                "SELECT '{\"k\": 1}'::jsonb ? 'k' AS k");
+        for (String sql : corpus) {
+            String escaped = SqlText.escapeParameterMarks(sql);
+            List<org.postgresql.core.NativeQuery> parsed =
+                    org.postgresql.core.Parser.parseJdbcSql(escaped, true, true, false, false, false);
+            assertEquals(1, parsed.size(), sql);
+            assertEquals(0, parsed.get(0).bindPositions.length, "PgJDBC still sees a parameter in " + escaped);
+            assertEquals(sql, parsed.get(0).nativeSql, "PostgreSQL would receive other text than " + sql);
+        }
+    }
 }
