@@ -1,0 +1,234 @@
+package io.pgtrickle.operator.generated;
+
+import io.pgtrickle.crds.v1alpha1.ReclaimPolicy;
+import io.pgtrickle.crds.v1alpha1.RefreshMode;
+import io.pgtrickle.operator.catalog.StreamTableRecord;
+import io.pgtrickle.operator.db.JdbcDatabase;
+import io.pgtrickle.operator.db.QualifiedName;
+import io.pgtrickle.operator.lifecycle.RefreshTuning;
+import io.pgtrickle.operator.lifecycle.StreamTableDefinition;
+import io.pgtrickle.operator.lifecycle.StreamTableKey;
+import io.pgtrickle.operator.lifecycle.StreamTableService;
+import io.pgtrickle.operator.refresh.RefreshResult;
+import io.pgtrickle.operator.testing.PostgresExtension;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One throw-away database holding {@link GenSchema} (copied from a template made once per JVM),
+ * where stream tables are applied through the real {@link StreamTableService} (refresh mode AUTO),
+ * DML batches are run and every stream table is compared, after its refresh, with PostgreSQL's own
+ * result of its query: the plain {@code SELECT <output columns> FROM <storage table>} must equal
+ * {@code SELECT * FROM (<query>) q} as a multiset (every value compared as its text).
+ */
+final class GenLab implements AutoCloseable {
+    private static final String TEMPLATE = "gen_template";
+    private static boolean templateReady;
+
+    /** Outcome of one check of one stream table. */
+    enum Kind { OK, MISMATCH, REFRESH_ERROR, APPLY_ERROR, INVALID_QUERY }
+
+    /** One check: its outcome, the refresh mode that ran, a description, and both sides when compared. */
+    record Check(Kind kind, String mode, String detail, List<String> expected, List<String> actual) {
+        boolean ok() {
+            return kind == Kind.OK;
+        }
+    }
+
+    /** A stream table applied here. */
+    record Installed(String name, String sql, StreamTableRecord record) {
+    }
+
+    /**
+     * AUTO with a change ratio above any batch and no learning from history: the batches' refreshes
+     * run DIFFERENTIAL whenever the plan is (a truncated source still forces FULL). With
+     * {@code -Dgen.autoDefaults=true} the documented AUTO defaults decide instead.
+     */
+    static final RefreshTuning TUNING = Boolean.getBoolean("gen.autoDefaults")
+            ? RefreshTuning.DEFAULTS : new RefreshTuning(0.9, false);
+
+    private final String name;
+    private final JdbcDatabase db;
+    private final StreamTableService service;
+
+    GenLab(String name) {
+        ensureTemplate();
+        this.name = name;
+        exec("postgres", "DROP DATABASE IF EXISTS " + name + " WITH (FORCE)",
+                "CREATE DATABASE " + name + " TEMPLATE " + TEMPLATE);
+        this.db = JdbcDatabase.fromUrl(PostgresExtension.server().jdbcUrl(name));
+        this.service = new StreamTableService(db);
+    }
+
+    private static synchronized void ensureTemplate() {
+        if (!templateReady) {
+            PostgresExtension.server().createDatabase(TEMPLATE);
+            exec(TEMPLATE, GenSchema.SQL.toArray(String[]::new));
+            templateReady = true;
+        }
+    }
+
+    private static void exec(String database, String... sql) {
+        try (Connection c = JdbcDatabase.fromUrl(PostgresExtension.server().jdbcUrl(database)).connect();
+             Statement s = c.createStatement()) {
+            for (String q : sql) {
+                s.execute(q);
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException(e.getMessage(), e);
+        }
+    }
+
+    Connection connect() throws SQLException {
+        return db.connect();
+    }
+
+    /** Applies the upstream stream tables {@code sql} reads (all of them with {@code all}). */
+    List<Installed> applyUpstreams(String sql, boolean all) {
+        List<Installed> out = new ArrayList<>();
+        for (Map.Entry<String, String> u : new java.util.TreeMap<>(GenSchema.UPSTREAM).entrySet()) {
+            if (all || sql.contains("st." + u.getKey())) {
+                Object r = apply(u.getKey(), u.getValue());
+                if (r instanceof Check c) {
+                    throw new IllegalStateException("upstream " + u.getKey() + " not applied: " + c.detail());
+                }
+                out.add((Installed) r);
+            }
+        }
+        return out;
+    }
+
+    /** Applies {@code sql} as stream table {@code st.<stName>}: an {@link Installed} or a failed {@link Check}. */
+    Object apply(String stName, String sql) {
+        try {
+            StreamTableRecord r = service.apply(new StreamTableDefinition(new StreamTableKey("gen", stName),
+                    "uid-" + stName, new QualifiedName("st", stName), sql, RefreshMode.AUTO, "1h", false,
+                    ReclaimPolicy.Delete, 1L).withTuning(TUNING)).record();
+            return new Installed(stName, sql, r);
+        } catch (Exception | AssertionError e) {
+            return new Check(Kind.APPLY_ERROR, null, "apply failed: " + describe(e), List.of(), List.of());
+        }
+    }
+
+    /** Whether PostgreSQL runs {@code sql}; null when it does, else its error. */
+    String validate(String sql) {
+        try (Connection c = connect(); Statement s = c.createStatement()) {
+            s.execute("SELECT count(*) FROM (" + sql + ") q");
+            return null;
+        } catch (SQLException e) {
+            return e.getMessage();
+        }
+    }
+
+    /** Runs a batch; returns the number of transactions that failed (and were rolled back). */
+    int run(DmlGenerator.Batch batch) throws SQLException {
+        int failed = 0;
+        for (List<String> tx : batch.transactions()) {
+            try (Connection c = connect()) {
+                c.setAutoCommit(false);
+                try (Statement s = c.createStatement()) {
+                    for (String q : tx) {
+                        if (q.equals("ROLLBACK")) {
+                            c.rollback();
+                        } else {
+                            s.execute(q);
+                        }
+                    }
+                    c.commit();
+                } catch (SQLException e) {
+                    c.rollback();
+                    failed++;
+                }
+            }
+        }
+        return failed;
+    }
+
+    /** Refreshes {@code st} and compares it with its query. */
+    Check refreshAndCheck(Installed st) {
+        String mode;
+        try {
+            RefreshResult r = service.refresh(new StreamTableKey("gen", st.name()));
+            service.cleanupAfter(r);
+            mode = r.mode();
+        } catch (Exception | AssertionError e) {
+            return new Check(Kind.REFRESH_ERROR, null, "refresh failed: " + describe(e), List.of(), List.of());
+        }
+        return compare(st, mode);
+    }
+
+    /** Compares the stream table's plain SELECT of the query's columns with the query. */
+    Check compare(Installed st, String mode) {
+        List<String> expected;
+        List<String> columns = new ArrayList<>();
+        try (Connection c = connect()) {
+            try {
+                expected = rows(c, "SELECT * FROM (" + st.sql() + ") q", columns);
+            } catch (SQLException e) {
+                return new Check(Kind.INVALID_QUERY, mode, "PostgreSQL rejects the query: " + e.getMessage(),
+                        List.of(), List.of());
+            }
+            String cols = String.join(", ", columns.stream().map(n -> "\"" + n.replace("\"", "\"\"") + "\"").toList());
+            List<String> actual = rows(c, "SELECT " + cols + " FROM st." + st.name(), null);
+            if (expected.equals(actual)) {
+                return new Check(Kind.OK, mode, null, expected, actual);
+            }
+            return new Check(Kind.MISMATCH, mode, diff(expected, actual), expected, actual);
+        } catch (SQLException e) {
+            return new Check(Kind.REFRESH_ERROR, mode, "reading the stream table failed: " + e.getMessage(),
+                    List.of(), List.of());
+        }
+    }
+
+    private static List<String> rows(Connection c, String sql, List<String> columns) throws SQLException {
+        List<String> out = new ArrayList<>();
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            ResultSetMetaData md = rs.getMetaData();
+            int n = md.getColumnCount();
+            for (int i = 1; columns != null && i <= n; i++) {
+                columns.add(md.getColumnLabel(i));
+            }
+            while (rs.next()) {
+                StringBuilder b = new StringBuilder();
+                for (int i = 1; i <= n; i++) {
+                    b.append(i == 1 ? "" : "|").append(rs.getString(i));
+                }
+                out.add(b.toString());
+            }
+        }
+        Collections.sort(out);
+        return out;
+    }
+
+    static String diff(List<String> expected, List<String> actual) {
+        List<String> missing = new ArrayList<>(expected);
+        actual.forEach(missing::remove);
+        List<String> extra = new ArrayList<>(actual);
+        expected.forEach(extra::remove);
+        return "expected " + expected.size() + " rows, stream table has " + actual.size() + "; missing "
+                + missing.stream().limit(4).toList() + (missing.size() > 4 ? " (+" + (missing.size() - 4) + ")" : "")
+                + ", extra " + extra.stream().limit(4).toList() + (extra.size() > 4 ? " (+" + (extra.size() - 4) + ")" : "");
+    }
+
+    static String describe(Throwable e) {
+        StringBuilder b = new StringBuilder(e.getClass().getSimpleName() + ": " + e.getMessage());
+        for (Throwable c = e.getCause(); c != null && c != c.getCause(); c = c.getCause()) {
+            b.append(" <- ").append(c.getClass().getSimpleName()).append(": ").append(c.getMessage());
+        }
+        String s = b.toString().replaceAll("\\s+", " ");
+        return s.length() > 600 ? s.substring(0, 600) + "…" : s;
+    }
+
+    @Override
+    public void close() {
+        exec("postgres", "DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
+    }
+}

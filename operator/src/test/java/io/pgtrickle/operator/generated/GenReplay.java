@@ -1,0 +1,82 @@
+package io.pgtrickle.operator.generated;
+
+import io.pgtrickle.operator.generated.DmlGenerator.Batch;
+
+import java.sql.SQLException;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Replays one case alone on a fresh database: {@link GenSchema}, the upstream stream tables the
+ * query reads, the query applied as a stream table (AUTO), then each batch followed by refreshes
+ * (upstream first) and a comparison with the query. The shrinker replays candidates through it,
+ * and shrunk cases printed as JUnit tests call {@link #assertExact}.
+ */
+public final class GenReplay {
+    private GenReplay() {
+    }
+
+    /** The first failed check of a replay, with the batch (1-based; 0 = at apply) and the plan's mode. */
+    record Failure(int batch, String effectiveMode, GenLab.Check check, FailureClass cls) {
+        @Override
+        public String toString() {
+            return cls + " at batch " + batch + " (" + effectiveMode + ", refresh " + check.mode() + "): " + check.kind()
+                    + " " + check.detail();
+        }
+    }
+
+    /** Replays and returns the first failure, or null when the stream table stays equal to its query. */
+    static Failure firstFailure(String sql, List<Batch> batches) throws SQLException {
+        try (GenLab lab = new GenLab("gen_replay")) {
+            String invalid = lab.validate(sql);
+            if (invalid != null) {
+                return new Failure(0, null, new GenLab.Check(GenLab.Kind.INVALID_QUERY, null, invalid, List.of(),
+                        List.of()), FailureClass.GENERATOR);
+            }
+            List<GenLab.Installed> up = lab.applyUpstreams(sql, false);
+            Object applied = lab.apply("replayed", sql);
+            if (applied instanceof GenLab.Check c) {
+                return new Failure(0, null, c, FailureClass.of(sql, null, c));
+            }
+            GenLab.Installed st = (GenLab.Installed) applied;
+            String mode = st.record().effectiveMode();
+            GenLab.Check initial = lab.compare(st, "initial");
+            if (!initial.ok()) {
+                return new Failure(0, mode, initial, FailureClass.of(sql, mode, initial));
+            }
+            for (int b = 0; b < batches.size(); b++) {
+                lab.run(batches.get(b));
+                for (GenLab.Installed u : up) {
+                    GenLab.Check uc = lab.refreshAndCheck(u);
+                    if (!uc.ok()) {
+                        return new Failure(b + 1, u.record().effectiveMode(), uc, FailureClass.UNKNOWN);
+                    }
+                }
+                GenLab.Check c = lab.refreshAndCheck(st);
+                if (!c.ok()) {
+                    return new Failure(b + 1, mode, c, FailureClass.of(sql, mode, c));
+                }
+            }
+            return null;
+        }
+    }
+
+    /** Fails with the first difference between the stream table of {@code sql} and {@code sql} over the batches. */
+    public static void assertExact(String sql, Batch... batches) throws SQLException {
+        Failure f = firstFailure(sql, Arrays.asList(batches));
+        if (f != null) {
+            throw new AssertionError("the stream table differs from its query: " + f + "\nquery: " + sql);
+        }
+    }
+
+    /** A batch of transactions (for tests written by hand or printed by the shrinker). */
+    @SafeVarargs
+    public static Batch batch(List<String>... transactions) {
+        return new Batch(List.of(transactions));
+    }
+
+    /** A transaction of statements. */
+    public static List<String> tx(String... statements) {
+        return List.of(statements);
+    }
+}

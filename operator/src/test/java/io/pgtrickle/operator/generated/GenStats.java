@@ -1,0 +1,72 @@
+package io.pgtrickle.operator.generated;
+
+import io.pgtrickle.operator.generated.DmlGenerator.Batch;
+
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The figures of a generated run: cases (query × batch) checked and failed, queries by planned
+ * mode, refreshes by the mode they ran in, failures by {@link FailureClass}, and the first failure
+ * of each failing query (what the shrinker works on).
+ */
+final class GenStats {
+    /** The first failure of one query in its group, with everything needed to replay it. */
+    record FailedQuery(int group, int index, GenQuery query, List<Batch> batches, GenReplay.Failure failure) {
+        String origin(long seed) {
+            return "seed " + seed + ", group " + group + ", query " + index + ", batch " + failure.batch();
+        }
+    }
+
+    int cases;
+    int failedCases;
+    int skippedDuplicateCases;
+    int queries;
+    int differentialPlans;
+    int fullPlans;
+    int differentialRefreshes;
+    int fullRefreshes;
+    int failedTransactions;
+    final Map<FailureClass, Integer> failedQueriesByClass = new EnumMap<>(FailureClass.class);
+    final Map<String, Integer> fullReasons = new TreeMap<>();
+    final List<FailedQuery> failures = new ArrayList<>();
+
+    void plan(String mode, String reason) {
+        if ("DIFFERENTIAL".equals(mode)) {
+            differentialPlans++;
+        } else {
+            fullPlans++;
+            String r = reason == null ? "?" : reason.replaceAll("\\s+", " ");
+            fullReasons.merge(r.length() > 90 ? r.substring(0, 90) + "…" : r, 1, Integer::sum);
+        }
+    }
+
+    void refreshed(String mode) {
+        if ("DIFFERENTIAL".equals(mode)) {
+            differentialRefreshes++;
+        } else if ("FULL".equals(mode)) {
+            fullRefreshes++;
+        }
+    }
+
+    void failed(FailedQuery f) {
+        failures.add(f);
+        failedQueriesByClass.merge(f.failure().cls(), 1, Integer::sum);
+    }
+
+    List<FailedQuery> unknown() {
+        return failures.stream().filter(f -> f.failure().cls() == FailureClass.UNKNOWN
+                || f.failure().cls() == FailureClass.GENERATOR).toList();
+    }
+
+    String summary(long seed, long millis) {
+        return String.format("[gen] seed %d: %d cases (query × batch), %d queries (%d DIFFERENTIAL, %d FULL plans),"
+                        + " refreshes %d DIFFERENTIAL / %d FULL, %d failed cases, %d skipped as duplicates,"
+                        + " failing queries by class %s, %d rolled-back transactions, %.1f s",
+                seed, cases, queries, differentialPlans, fullPlans, differentialRefreshes, fullRefreshes, failedCases,
+                skippedDuplicateCases, failedQueriesByClass, failedTransactions, millis / 1000.0);
+    }
+}

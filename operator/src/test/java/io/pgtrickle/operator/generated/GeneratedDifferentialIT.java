@@ -1,0 +1,188 @@
+package io.pgtrickle.operator.generated;
+
+import io.pgtrickle.operator.generated.DmlGenerator.Batch;
+import io.pgtrickle.operator.generated.GenStats.FailedQuery;
+import io.pgtrickle.operator.testing.PostgresExtension;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * Property-based differential test: every generated query ({@link QueryGenerator}), applied as a
+ * stream table with refresh mode AUTO, equals PostgreSQL's own result of the query, as a multiset,
+ * after its initial load and after the refresh that follows every random DML batch
+ * ({@link DmlGenerator}). Queries run in groups on a fresh database each (one batch sequence per
+ * group). A failing query is shrunk and printed as a ready-to-paste JUnit test.
+ *
+ * <p>System properties: {@code gen.cases} (query × batch cases, default 120), {@code gen.seed},
+ * {@code gen.batches} (per query, default 5), {@code gen.group} (queries per database, default 8),
+ * {@code gen.shrink} (failures to shrink, default 3), {@code gen.minutes} (stop starting groups
+ * after this long), {@code gen.skipDuplicates} (a local aid only: do not count the known
+ * duplicate-rows failures).
+ */
+class GeneratedDifferentialIT {
+    @RegisterExtension
+    static final PostgresExtension PG = new PostgresExtension();
+
+    static final long SEED = Long.getLong("gen.seed", 20260301L);
+    static final int CASES = Integer.getInteger("gen.cases", 120);
+    static final int BATCHES = Integer.getInteger("gen.batches", 5);
+    static final int GROUP = Integer.getInteger("gen.group", 8);
+    static final int SHRINK = Integer.getInteger("gen.shrink", 3);
+    static final double MINUTES = Double.parseDouble(System.getProperty("gen.minutes", "0"));
+    static final boolean SKIP_DUPLICATES = Boolean.getBoolean("gen.skipDuplicates");
+    static final boolean VERBOSE = Boolean.getBoolean("gen.verbose");
+
+    @Test
+    void everyGeneratedStreamTableEqualsItsQueryAfterEveryBatch() throws Exception {
+        long start = System.currentTimeMillis();
+        GenStats stats = new GenStats();
+        QueryGenerator generator = new QueryGenerator(SEED);
+        int queries = (CASES + BATCHES - 1) / BATCHES;
+        for (int g = 0; stats.queries < queries; g++) {
+            if (MINUTES > 0 && System.currentTimeMillis() - start > MINUTES * 60_000) {
+                System.out.println("[gen] time limit reached after " + stats.queries + " queries");
+                break;
+            }
+            List<GenQuery> group = new ArrayList<>();
+            for (int i = 0; i < Math.min(GROUP, queries - stats.queries); i++) {
+                group.add(generator.next());
+            }
+            runGroup(g, group, new DmlGenerator(SEED * 31 + g).batches(BATCHES), stats);
+            if (g % 10 == 9) {
+                System.out.println(stats.summary(SEED, System.currentTimeMillis() - start));
+            }
+        }
+        System.out.println(stats.summary(SEED, System.currentTimeMillis() - start));
+        stats.fullReasons.forEach((r, n) -> System.out.println("[gen] FULL " + n + "×: " + r));
+        if (stats.failures.isEmpty()) {
+            return;
+        }
+        StringBuilder report = new StringBuilder();
+        for (FailedQuery f : stats.failures) {
+            System.out.println("[gen] FAIL " + f.origin(SEED) + ": " + f.failure() + "\n[gen]   query: "
+                    + f.query().sql());
+        }
+        for (FailedQuery f : toShrink(stats)) {
+            report.append(shrunk(f)).append('\n');
+        }
+        fail(stats.summary(SEED, System.currentTimeMillis() - start) + "\n" + report);
+    }
+
+    /** The failures worth shrinking: unknown ones first, then one of each known class. */
+    private static List<FailedQuery> toShrink(GenStats stats) {
+        List<FailedQuery> out = new ArrayList<>(stats.unknown());
+        Set<FailureClass> seen = EnumSet.of(FailureClass.UNKNOWN, FailureClass.GENERATOR);
+        for (FailedQuery f : stats.failures) {
+            if (seen.add(f.failure().cls())) {
+                out.add(f);
+            }
+        }
+        return out.subList(0, Math.min(SHRINK, out.size()));
+    }
+
+    private static String shrunk(FailedQuery f) throws Exception {
+        long t0 = System.currentTimeMillis();
+        Shrinker.Shrunk s = Shrinker.shrink(f.query(), f.batches(), Long.getLong("gen.shrinkMillis", 90_000L), 400);
+        String origin = "Shrunk from " + f.origin(SEED) + " (" + f.failure() + ")";
+        if (s == null) {
+            String msg = "[gen] not reproducible alone (depends on its group): " + origin + "\n  " + f.query().sql();
+            System.out.println(msg);
+            return msg;
+        }
+        String name = "shrunk_" + Long.toString(SEED, 36) + "_" + f.group() + "_" + f.index();
+        String test = Shrinker.junit(s, name, origin.replace("*/", "* /"));
+        System.out.printf("[gen] shrunk in %d replays, %.1f s, to: %s%n%s%n", s.attempts(),
+                (System.currentTimeMillis() - t0) / 1000.0, s.failure(), test);
+        return test;
+    }
+
+    /** Applies the group's queries on a fresh database, then runs the batches, refreshing and checking all. */
+    private static void runGroup(int g, List<GenQuery> group, List<Batch> batches, GenStats stats) throws Exception {
+        try (GenLab lab = new GenLab("gen_group")) {
+            List<GenLab.Installed> upstream = lab.applyUpstreams("", true);
+            List<GenLab.Installed> installed = new ArrayList<>();
+            List<GenQuery> queries = new ArrayList<>();
+            boolean[] failed = new boolean[group.size()];
+            for (int i = 0; i < group.size(); i++) {
+                GenQuery q = group.get(i);
+                stats.queries++;
+                String invalid = lab.validate(q.sql());
+                GenLab.Check c = null;
+                if (invalid != null) {
+                    c = new GenLab.Check(GenLab.Kind.INVALID_QUERY, null, invalid, List.of(), List.of());
+                } else {
+                    Object r = lab.apply("g" + i, q.sql());
+                    if (r instanceof GenLab.Installed st) {
+                        stats.plan(st.record().effectiveMode(), st.record().modeReason());
+                        c = lab.compare(st, st.record().effectiveMode());
+                        installed.add(st);
+                        queries.add(q);
+                    } else {
+                        c = (GenLab.Check) r;
+                    }
+                }
+                if (VERBOSE) {
+                    System.out.println("[gen] g" + g + " q" + i + " " + c.kind() + " " + c.mode() + " rows="
+                            + c.expected().size() + (FailureClass.hasDuplicates(c.expected()) ? " dups" : "") + ": "
+                            + q.sql());
+                }
+                if (!c.ok()) {
+                    failed[i] = true;
+                    String mode = c.kind() == GenLab.Kind.APPLY_ERROR || invalid != null ? null : "?";
+                    record(stats, g, i, q, List.of(), new GenReplay.Failure(0, mode, c, FailureClass.of(q.sql(), mode, c)));
+                    if (c.kind() == GenLab.Kind.APPLY_ERROR || invalid != null) {
+                        stats.cases += batches.size();
+                        stats.failedCases += batches.size();
+                    }
+                }
+            }
+            for (int b = 0; b < batches.size(); b++) {
+                stats.failedTransactions += lab.run(batches.get(b));
+                for (GenLab.Installed u : upstream) {
+                    GenLab.Check c = lab.refreshAndCheck(u);
+                    if (!c.ok()) {
+                        throw new AssertionError("upstream " + u.name() + " differs from its query at group " + g
+                                + " batch " + (b + 1) + ": " + c.detail());
+                    }
+                }
+                for (int k = 0; k < installed.size(); k++) {
+                    GenLab.Installed st = installed.get(k);
+                    int i = Integer.parseInt(st.name().substring(1));
+                    GenLab.Check c = lab.refreshAndCheck(st);
+                    stats.cases++;
+                    stats.refreshed(c.mode());
+                    if (c.ok()) {
+                        continue;
+                    }
+                    String mode = st.record().effectiveMode();
+                    FailureClass cls = FailureClass.of(st.sql(), mode, c);
+                    if (cls == FailureClass.DUPLICATES && SKIP_DUPLICATES) {
+                        stats.skippedDuplicateCases++;
+                        continue;
+                    }
+                    stats.failedCases++;
+                    if (!failed[i]) {
+                        failed[i] = true;
+                        record(stats, g, i, queries.get(k), batches.subList(0, b + 1),
+                                new GenReplay.Failure(b + 1, mode, c, cls));
+                    }
+                }
+            }
+        }
+    }
+
+    private static void record(GenStats stats, int g, int i, GenQuery q, List<Batch> batches, GenReplay.Failure f) {
+        if (f.cls() == FailureClass.DUPLICATES && SKIP_DUPLICATES) {
+            stats.skippedDuplicateCases++;
+            return;
+        }
+        stats.failed(new FailedQuery(g, i, q, List.copyOf(batches), f));
+    }
+}
