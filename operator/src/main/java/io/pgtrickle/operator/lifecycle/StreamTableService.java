@@ -325,6 +325,7 @@ public final class StreamTableService {
             return fullLayout(query, List.of("the incremental planner cannot read this query ("
                     + e.getMessage() + "); PostgreSQL runs it as written with FULL refreshes"), List.of());
         }
+        plan = SourceCompleteness.complete(c, query, plan);
         String partitioned = plan.sources().isEmpty() ? null : partitionedSource(c, plan);
         if (partitioned != null && !plan.isDifferential()) {
             // maintained in FULL anyway; its capture could not tell every change either: recomputed at every refresh
@@ -375,7 +376,7 @@ public final class StreamTableService {
      * The storage of a FULL stream table: exactly the query's columns, recomputed by every refresh that has
      * changes of {@code captured} (the query depends on these tables alone), or by every refresh when empty.
      */
-    private static Plan fullLayout(String query, List<String> reasons, List<SourceUse> captured) {
+    static Plan fullLayout(String query, List<String> reasons, List<SourceUse> captured) {
         return new Plan(query, io.pgtrickle.dvm.plan.Mode.FULL, reasons, List.of(), List.of(), false, captured,
                 "SELECT * FROM (\n" + query + "\n) AS q", null, null);
     }
