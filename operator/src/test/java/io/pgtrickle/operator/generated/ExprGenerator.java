@@ -91,7 +91,7 @@ final class ExprGenerator {
                 case NUM -> new TExpr("(" + expr(scope, Type.INT).sql() + ")::numeric / 4", Type.NUM, null, null);
                 case TEXT -> new TExpr(column(scope, null).sql() + "::text", Type.TEXT, null, null);
                 case BOOL -> new TExpr(predicate(scope), Type.BOOL, null, null);
-                case TS -> new TExpr("timestamptz '2026-01-02' + " + expr(scope, Type.INT).sql() + " * interval '1 day'",
+                case TS -> new TExpr("timestamptz '2026-01-02' + (" + expr(scope, Type.INT).sql() + ") * interval '1 day'",
                         Type.TS, null, null);
                 case JSONB -> new TExpr("jsonb_build_object('v', " + column(scope, null).sql() + ")", Type.JSONB,
                         null, null);
@@ -253,7 +253,10 @@ final class ExprGenerator {
             case 1 -> a.sql() + " IS NOT NULL";
             case 2 -> a.type() == Type.INT || a.type() == Type.NUM ? a.sql() + " > " + literal(a) : "count(*) <> 2";
             case 3 -> "bool_or(" + predicate(scope) + ")";
-            default -> "min(" + comparable(scope).sql() + ") IS DISTINCT FROM max(" + comparable(scope).sql() + ")";
+            default -> {
+                String x = comparable(scope).sql();
+                yield "min(" + x + ") IS DISTINCT FROM max(" + x + ")";
+            }
         };
     }
 }

@@ -188,7 +188,8 @@ final class GenLab implements AutoCloseable {
         }
     }
 
-    private static List<String> rows(Connection c, String sql, List<String> columns) throws SQLException {
+    /** The rows of {@code sql} as sorted text ({@code |}-separated values); fills {@code columns} with its labels. */
+    static List<String> rows(Connection c, String sql, List<String> columns) throws SQLException {
         List<String> out = new ArrayList<>();
         try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
             ResultSetMetaData md = rs.getMetaData();

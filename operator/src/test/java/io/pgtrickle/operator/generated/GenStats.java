@@ -32,15 +32,19 @@ final class GenStats {
     int failedTransactions;
     final Map<FailureClass, Integer> failedQueriesByClass = new EnumMap<>(FailureClass.class);
     final Map<String, Integer> fullReasons = new TreeMap<>();
+    /** Reason → the first query planned FULL for it. */
+    final Map<String, String> fullExamples = new TreeMap<>();
     final List<FailedQuery> failures = new ArrayList<>();
 
-    void plan(String mode, String reason) {
+    void plan(String mode, String reason, String sql) {
         if ("DIFFERENTIAL".equals(mode)) {
             differentialPlans++;
         } else {
             fullPlans++;
             String r = reason == null ? "?" : reason.replaceAll("\\s+", " ");
-            fullReasons.merge(r.length() > 90 ? r.substring(0, 90) + "…" : r, 1, Integer::sum);
+            r = r.length() > 110 ? r.substring(0, 110) + "…" : r;
+            fullReasons.merge(r, 1, Integer::sum);
+            fullExamples.putIfAbsent(r, sql);
         }
     }
 

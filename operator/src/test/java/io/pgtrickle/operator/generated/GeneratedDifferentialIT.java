@@ -60,7 +60,8 @@ class GeneratedDifferentialIT {
             }
         }
         System.out.println(stats.summary(SEED, System.currentTimeMillis() - start));
-        stats.fullReasons.forEach((r, n) -> System.out.println("[gen] FULL " + n + "×: " + r));
+        stats.fullReasons.forEach((r, n) -> System.out.println("[gen] FULL " + n + "×: " + r + "\n[gen]   e.g. "
+                + stats.fullExamples.get(r)));
         if (stats.failures.isEmpty()) {
             return;
         }
@@ -120,7 +121,7 @@ class GeneratedDifferentialIT {
                 } else {
                     Object r = lab.apply("g" + i, q.sql());
                     if (r instanceof GenLab.Installed st) {
-                        stats.plan(st.record().effectiveMode(), st.record().modeReason());
+                        stats.plan(st.record().effectiveMode(), st.record().modeReason(), q.sql());
                         c = lab.compare(st, st.record().effectiveMode());
                         installed.add(st);
                         queries.add(q);
