@@ -26,6 +26,10 @@ import java.util.Set;
 public final class QueryChecker {
     private static final Set<String> ALLOWED_FIRST_WORDS = Set.of("select", "with", "values", "table");
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String EXPLAIN = "EXPLAIN (VERBOSE, FORMAT JSON) ";
+    private static final String COLUMNS_PREFIX = "SELECT * FROM (\n";
+    /** The time PostgreSQL may take to plan the query; the column check runs it with LIMIT 0. */
+    private static final String CHECK_TIMEOUT = "60s";
 
     private QueryChecker() {
     }
@@ -69,22 +73,49 @@ public final class QueryChecker {
         String stmt = singleSelect(query);
         boolean autoCommit = c.getAutoCommit();
         c.setAutoCommit(false);
+        Set<QualifiedName> sources = new LinkedHashSet<>();
         try (Statement s = c.createStatement()) {
+            s.setEscapeProcessing(false);
             s.execute("SET TRANSACTION READ ONLY");
-            s.execute("SET LOCAL statement_timeout = '60s'");
+            s.execute("SET LOCAL statement_timeout = '" + CHECK_TIMEOUT + "'");
             JsonNode plan;
-            try (ResultSet rs = s.executeQuery("EXPLAIN (VERBOSE, FORMAT JSON) " + stmt)) {
+            try (ResultSet rs = s.executeQuery(EXPLAIN + stmt)) {
                 rs.next();
                 plan = JSON.readTree(rs.getString(1));
             } catch (PSQLException e) {
-                throw fromServer(e);
+                throw fromServer(e, EXPLAIN.length());
             } catch (java.io.IOException e) {
                 throw new SQLException("unreadable EXPLAIN output", e);
             }
-            Set<QualifiedName> sources = new LinkedHashSet<>();
             walk(plan.path(0).path("Plan"), sources);
+        } finally {
+            c.rollback();
+            c.setAutoCommit(autoCommit);
+        }
+        // Nothing of the query has run yet: refuse it before the column check (and the load) would run it.
+        QueryDependencies dependencies;
+        try {
+            dependencies = QueryDependencies.of(c, stmt);
+        } catch (PSQLException e) {
+            throw fromServer(e, QueryDependencies.VIEW_PREFIX.length());
+        }
+        List<String> acting = dependencies.volatileFunctions();
+        if (!acting.isEmpty()) {
+            throw new InvalidQueryException("query calls VOLATILE function" + (acting.size() > 1 ? "s " : " ")
+                    + String.join(", ", acting) + "; a stream table's query is run at its load and at every refresh,"
+                    + " so it must not act (write, read files, signal sessions, advance sequences) or change on its"
+                    + " own: volatile functions are refused, random() and clock_timestamp() included, whose stored"
+                    + " result could never be repeated or checked",
+                    "remove the call; use now() or current_timestamp (STABLE: the refresh's time) instead of"
+                            + " clock_timestamp(), and compute random values outside the stream table");
+        }
+        c.setAutoCommit(false);
+        try (Statement s = c.createStatement()) {
+            s.setEscapeProcessing(false);
+            s.execute("SET TRANSACTION READ ONLY");
+            s.execute("SET LOCAL statement_timeout = '" + CHECK_TIMEOUT + "'");
             List<OutputColumn> columns = new ArrayList<>();
-            try (ResultSet rs = s.executeQuery("SELECT * FROM (\n" + stmt + "\n) AS q LIMIT 0")) {
+            try (ResultSet rs = s.executeQuery(COLUMNS_PREFIX + stmt + "\n) AS q LIMIT 0")) {
                 ResultSetMetaData md = rs.getMetaData();
                 Set<String> seen = new HashSet<>();
                 for (int i = 1; i <= md.getColumnCount(); i++) {
@@ -104,9 +135,9 @@ public final class QueryChecker {
                     columns.add(new OutputColumn(name, md.getColumnTypeName(i)));
                 }
             } catch (PSQLException e) {
-                throw fromServer(e);
+                throw fromServer(e, COLUMNS_PREFIX.length());
             }
-            return new CheckedQuery(stmt, columns, List.copyOf(sources));
+            return new CheckedQuery(stmt, columns, List.copyOf(sources), dependencies);
         } finally {
             c.rollback();
             c.setAutoCommit(autoCommit);
@@ -131,7 +162,8 @@ public final class QueryChecker {
         }
     }
 
-    private static InvalidQueryException fromServer(PSQLException e) {
+    /** {@code e} as the user's error; {@code offset} is the length of the text the check put before the query. */
+    private static InvalidQueryException fromServer(PSQLException e, int offset) {
         ServerErrorMessage m = e.getServerErrorMessage();
         if (m == null) {
             throw new IllegalStateException("database error while checking the query: " + e.getMessage(), e);
@@ -142,8 +174,8 @@ public final class QueryChecker {
             throw new IllegalStateException("database unavailable while checking the query: " + m.getMessage(), e);
         }
         String msg = "PostgreSQL rejects the query: " + m.getMessage();
-        if (m.getPosition() > 0) {
-            msg += " (at character " + m.getPosition() + ")";
+        if (m.getPosition() > offset) {
+            msg += " (at character " + (m.getPosition() - offset) + " of the query)";
         }
         String hint = m.getHint();
         if (hint == null) {

@@ -17,7 +17,8 @@ import java.util.List;
  * sources is checked against it, so it cannot miss one.
  *
  * @param relations the relations, in oid order
- * @param functions the user functions (not built-ins, which PostgreSQL does not record), with their volatility
+ * @param functions every function the query calls (built-ins included; read from the stored query tree), with
+ *                  its volatility
  */
 public record QueryDependencies(List<Relation> relations, List<Function> functions) {
     public QueryDependencies {
@@ -36,8 +37,19 @@ public record QueryDependencies(List<Relation> relations, List<Function> functio
         }
     }
 
-    /** A user function the query calls: its qualified name and {@code provolatile} (i, s or v). */
-    public record Function(String name, String volatility) {
+    /**
+     * A function the query calls: its signature, {@code provolatile} (i, s or v), and whether it is one of
+     * PostgreSQL's own (an oid below 16384, FirstNormalObjectId).
+     */
+    public record Function(String name, String volatility, boolean builtIn) {
+    }
+
+    /** The text before the query in the statement that records its dependencies (error positions count it). */
+    public static final String VIEW_PREFIX = "CREATE VIEW pgtrickle.\"__pgt_dependencies\" AS\n";
+
+    /** The functions the query calls that are {@code VOLATILE}. */
+    public List<String> volatileFunctions() {
+        return functions.stream().filter(f -> f.volatility().equals("v")).map(Function::name).toList();
     }
 
     /** The dependencies of {@code query}; leaves {@code c}'s auto-commit as found and changes nothing. */
@@ -51,7 +63,8 @@ public record QueryDependencies(List<Relation> relations, List<Function> functio
         }
         try (Statement s = c.createStatement()) {
             s.setEscapeProcessing(false);
-            s.execute("CREATE VIEW pgtrickle.\"__pgt_dependencies\" AS\n" + query);
+            s.execute("CREATE SCHEMA IF NOT EXISTS pgtrickle");
+            s.execute(VIEW_PREFIX + query);
             List<Relation> relations = new ArrayList<>();
             try (ResultSet rs = s.executeQuery("""
                     SELECT r.oid, n.nspname, r.relname, r.relkind::text,
@@ -73,16 +86,22 @@ public record QueryDependencies(List<Relation> relations, List<Function> functio
                 }
             }
             List<Function> functions = new ArrayList<>();
+            // Every function the stored query tree calls, built-ins included (pg_depend leaves those out): function
+            // calls, aggregates, window functions, the functions behind operators, and a TABLESAMPLE method.
             try (ResultSet rs = s.executeQuery("""
-                    SELECT DISTINCT p.oid::regprocedure::text, p.provolatile::text
-                      FROM pg_depend d
-                      JOIN pg_rewrite w ON w.oid = d.objid
-                      JOIN pg_proc p ON p.oid = d.refobjid
-                     WHERE d.classid = 'pg_rewrite'::regclass AND d.refclassid = 'pg_proc'::regclass
-                       AND w.ev_class = 'pgtrickle."__pgt_dependencies"'::regclass
+                    WITH tree AS (
+                        SELECT w.ev_action::text AS t FROM pg_rewrite w
+                         WHERE w.ev_class = 'pgtrickle."__pgt_dependencies"'::regclass),
+                    called AS (
+                        SELECT m[1]::oid AS f FROM tree, regexp_matches(t, ':(?:funcid|aggfnoid|winfnoid|tsmhandler) (\\d+)', 'g') m
+                        UNION
+                        SELECT o.oprcode::oid FROM tree, regexp_matches(t, ':opno (\\d+)', 'g') m
+                          JOIN pg_operator o ON o.oid = m[1]::oid)
+                    SELECT DISTINCT p.oid::regprocedure::text, p.provolatile::text, p.oid < 16384
+                      FROM called JOIN pg_proc p ON p.oid = called.f
                      ORDER BY 1""")) {
                 while (rs.next()) {
-                    functions.add(new Function(rs.getString(1), rs.getString(2)));
+                    functions.add(new Function(rs.getString(1), rs.getString(2), rs.getBoolean(3)));
                 }
             }
             return new QueryDependencies(relations, functions);

@@ -6,8 +6,6 @@ import io.pgtrickle.operator.db.QueryDependencies;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.sql.Connection;
-import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -33,23 +31,15 @@ final class SourceCompleteness {
     private SourceCompleteness() {
     }
 
-    static Plan complete(Connection c, String query, Plan plan) throws SQLException {
+    /** {@code plan} with its sources checked against {@code deps}, the dependencies PostgreSQL recorded. */
+    static Plan complete(QueryDependencies deps, String query, Plan plan) {
         if (!plan.isDifferential() && plan.sources().isEmpty()) {
             return plan; // recomputed at every refresh already: nothing can be missed
         }
-        QueryDependencies deps;
-        try {
-            deps = QueryDependencies.of(c, query);
-        } catch (SQLException e) {
-            String state = e.getSQLState() == null ? "" : e.getSQLState();
-            if (state.startsWith("08")) {
-                throw e;
-            }
-            LOG.warn("the dependencies of a query could not be read from PostgreSQL ({}): it is recomputed at every"
-                    + " refresh when maintained in FULL", e.getMessage());
-            return plan.isDifferential() ? plan : StreamTableService.fullLayout(query, plan.reasons(), List.of());
-        }
-        List<String> acting = deps.functions().stream().filter(f -> !f.volatility().equals("i"))
+        // user functions must be IMMUTABLE; PostgreSQL's own STABLE ones are judged by the planner's rules (now(),
+        // time zone dependent casts), VOLATILE ones are refused by the query check
+        List<String> acting = deps.functions().stream()
+                .filter(f -> f.volatility().equals("v") || !f.builtIn() && !f.volatility().equals("i"))
                 .map(QueryDependencies.Function::name).toList();
         Map<Long, SourceUse> sources = new LinkedHashMap<>();
         plan.sources().forEach(s -> sources.put(s.oid(), s));

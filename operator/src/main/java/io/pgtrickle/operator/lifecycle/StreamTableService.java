@@ -137,7 +137,7 @@ public final class StreamTableService {
         try (Connection c = db.connect()) {
             CatalogSchema.ensure(c);
             CheckedQuery checked = QueryChecker.check(c, def.query());
-            Plan plan = plan(c, checked.sql());
+            Plan plan = plan(c, checked);
             if (rejectedPlan != null) {
                 // the sources the incremental plan read are the query's: FULL may still skip unchanged refreshes
                 plan = fullLayout(checked.sql(), List.of(rejectedPlan), plan.sources());
@@ -291,7 +291,7 @@ public final class StreamTableService {
     public Explanation explain(StreamTableDefinition def) throws SQLException {
         try (Connection c = db.connect()) {
             CheckedQuery checked = QueryChecker.check(c, def.query());
-            Plan plan = plan(c, checked.sql());
+            Plan plan = plan(c, checked);
             String mode;
             String reason;
             try {
@@ -316,7 +316,8 @@ public final class StreamTableService {
     }
 
     /** Plans the query; a planner failure is not the user's problem: it means FULL, with the reason. */
-    private static Plan plan(Connection c, String query) throws SQLException {
+    private static Plan plan(Connection c, CheckedQuery checked) throws SQLException {
+        String query = checked.sql();
         Plan plan;
         try {
             plan = Planner.plan(query, new JdbcCatalog(c));
@@ -325,7 +326,7 @@ public final class StreamTableService {
             return fullLayout(query, List.of("the incremental planner cannot read this query ("
                     + e.getMessage() + "); PostgreSQL runs it as written with FULL refreshes"), List.of());
         }
-        plan = SourceCompleteness.complete(c, query, plan);
+        plan = SourceCompleteness.complete(checked.dependencies(), query, plan);
         String partitioned = plan.sources().isEmpty() ? null : partitionedSource(c, plan);
         if (partitioned != null && !plan.isDifferential()) {
             // maintained in FULL anyway; its capture could not tell every change either: recomputed at every refresh

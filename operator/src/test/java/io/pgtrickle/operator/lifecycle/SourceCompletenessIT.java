@@ -30,8 +30,7 @@ class SourceCompletenessIT {
 
     @BeforeAll
     static void schema() {
-        PG.database().exec("CREATE SCHEMA IF NOT EXISTS pgtrickle",
-                "CREATE TABLE a (id int PRIMARY KEY, note text)",
+        PG.database().exec("CREATE TABLE a (id int PRIMARY KEY, note text)",
                 "CREATE TABLE b (id int PRIMARY KEY, a_id int)",
                 "CREATE TABLE c (id int PRIMARY KEY, b_id int, extra text)",
                 "CREATE VIEW bv AS SELECT * FROM b",
@@ -58,6 +57,7 @@ class SourceCompletenessIT {
             assertEquals(List.of("a:[id]", "b:[id, a_id]", "c:[b_id]"), d.relations().stream()
                     .map(r -> r.name() + ":" + r.columns()).toList());
             assertTrue(c.getAutoCommit(), "the connection is left as found");
+            assertEquals(List.of("int4eq(integer,integer)"), d.functions().stream().map(QueryDependencies.Function::name).toList());
             assertFalse(relationExists(c, "pgtrickle.__pgt_dependencies"), "the view is rolled back");
         }
     }
@@ -65,7 +65,7 @@ class SourceCompletenessIT {
     @Test
     void aFullStreamTableCapturesATableTheEngineMissed() throws Exception {
         try (Connection c = PG.database().connect()) {
-            Plan completed = SourceCompleteness.complete(c, NESTED, full(List.of(table(c, "a", "id"), table(c, "b", "id"))));
+            Plan completed = SourceCompleteness.complete(QueryDependencies.of(c, NESTED), NESTED, full(List.of(table(c, "a", "id"), table(c, "b", "id"))));
             assertEquals(List.of("a", "b", "c"), completed.sources().stream().map(SourceUse::table).toList());
             assertEquals(List.of("b_id"), completed.sources().get(2).columns());
         }
@@ -76,7 +76,7 @@ class SourceCompletenessIT {
         try (Connection c = PG.database().connect()) {
             Plan partial = new Plan(NESTED, Mode.DIFFERENTIAL, List.of(), List.of(), List.of(), false,
                     List.of(table(c, "a", "id"), table(c, "b", "id", "a_id")), "SELECT 1", "SELECT 1", "SELECT 1");
-            Plan checked = SourceCompleteness.complete(c, NESTED, partial);
+            Plan checked = SourceCompleteness.complete(QueryDependencies.of(c, NESTED), NESTED, partial);
             assertFalse(checked.isDifferential());
             assertTrue(checked.reasons().get(0).contains("does not read public.c"), checked.reasons().toString());
             assertEquals(3, checked.sources().size(), "still captured: FULL recomputes only after a change");
@@ -87,11 +87,11 @@ class SourceCompletenessIT {
     void aViewOrAFunctionThatIsNotImmutableMakesEveryRefreshRecompute() throws Exception {
         try (Connection c = PG.database().connect()) {
             String overView = "SELECT a.id FROM a WHERE EXISTS (SELECT 1 FROM bv WHERE bv.a_id = a.id)";
-            Plan viaView = SourceCompleteness.complete(c, overView,
+            Plan viaView = SourceCompleteness.complete(QueryDependencies.of(c, overView), overView,
                     StreamTableService.fullLayout(overView, List.of("x"), List.of(table(c, "a", "id"))));
             assertEquals(List.of(), viaView.sources());
             String calling = "SELECT a.id FROM a WHERE stable_f(a.id) > 1";
-            Plan viaFunction = SourceCompleteness.complete(c, calling,
+            Plan viaFunction = SourceCompleteness.complete(QueryDependencies.of(c, calling), calling,
                     StreamTableService.fullLayout(calling, List.of("x"), List.of(table(c, "a", "id"))));
             assertEquals(List.of(), viaFunction.sources());
         }
@@ -101,6 +101,20 @@ class SourceCompletenessIT {
         try (var s = c.createStatement(); var rs = s.executeQuery("SELECT to_regclass('" + name + "') IS NOT NULL")) {
             rs.next();
             return rs.getBoolean(1);
+        }
+    }
+
+    @Test
+    void everyFunctionTheQueryCallsIsListedWithItsVolatilityBuiltInsIncluded() throws Exception {
+        try (Connection c = PG.database().connect()) {
+            QueryDependencies d = QueryDependencies.of(c, "SELECT a.id, random() AS r, upper(a.note) AS u,"
+                    + " count(*) OVER () AS n, stable_f(a.id) + 1 AS s FROM a TABLESAMPLE BERNOULLI (50)");
+            List<String> listed = d.functions().stream().map(f -> f.name() + ":" + f.volatility()).toList();
+            for (String expected : List.of("random():v", "upper(text):i", "count():i", "stable_f(integer):s",
+                    "int4pl(integer,integer):i", "bernoulli(internal):v")) {
+                assertTrue(listed.contains(expected), expected + " in " + listed);
+            }
+            assertEquals(List.of("bernoulli(internal)", "random()"), d.volatileFunctions());
         }
     }
 }
