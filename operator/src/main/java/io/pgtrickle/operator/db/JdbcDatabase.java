@@ -43,9 +43,36 @@ public final class JdbcDatabase implements Database {
         return url + "|" + props.getProperty("user", "") + "|" + props.getProperty("password", "").hashCode();
     }
 
+    /**
+     * PgJDBC's own log (java.util.logging) is silenced: it prints the URL it could not parse, password included,
+     * as a raw warning line. Held here so that the setting is not collected with an unreferenced logger.
+     */
+    private static final java.util.logging.Logger DRIVER_LOG = silenced("org.postgresql");
+
+    private static java.util.logging.Logger silenced(String name) {
+        java.util.logging.Logger log = java.util.logging.Logger.getLogger(name);
+        log.setLevel(java.util.logging.Level.OFF);
+        return log;
+    }
+
+    /**
+     * A connection; a failure is reported without the URL's credentials (the driver's message for a URL it
+     * cannot parse is the whole URL), and without the driver's exception as cause, whose message holds them.
+     */
     @Override
     public Connection connect() throws SQLException {
-        return DriverManager.getConnection(url, props);
+        try {
+            return DriverManager.getConnection(url, props);
+        } catch (SQLException e) {
+            String message = redact(e.getMessage());
+            String password = props.getProperty("password");
+            if (password != null && !password.isEmpty()) {
+                message = message.replace(password, "***");
+            }
+            SQLException clean = new SQLException(message, e.getSQLState(), e.getErrorCode());
+            clean.setStackTrace(e.getStackTrace());
+            throw clean;
+        }
     }
 
     /** The URL without any password parameter. */
@@ -58,6 +85,7 @@ public final class JdbcDatabase implements Database {
         if (url == null) {
             return "null";
         }
-        return url.replaceAll("(?i)(password=)[^&]*", "$1***").replaceAll("//([^/@:]+):([^/@]+)@", "//$1:***@");
+        return url.replaceAll("(?i)(password=)[^&\\s]*", "$1***")
+                .replaceAll("//([^/@:\\s]+):([^/@\\s]+)@", "//$1:***@");
     }
 }
