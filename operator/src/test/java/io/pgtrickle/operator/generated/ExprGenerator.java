@@ -15,8 +15,27 @@ import java.util.Random;
  * the aggregated value, so ties print the same).
  */
 final class ExprGenerator {
-    /** A relation under an alias in a FROM clause. */
-    record Bound(String alias, Rel rel) {
+    /** A relation under an alias in a FROM clause; {@code padded}: an outer join may NULL its columns. */
+    record Bound(String alias, Rel rel, boolean padded) {
+        Bound(String alias, Rel rel) {
+            this(alias, rel, false);
+        }
+
+        Bound asPadded() {
+            return new Bound(alias, rel, true);
+        }
+    }
+
+    /** Whether {@code sql} (a column of the scope, or an expression) can be NULL. */
+    static boolean nullable(List<Bound> scope, String sql) {
+        for (Bound b : scope) {
+            for (Col c : b.rel().cols()) {
+                if (sql.equals(b.alias() + "." + c.name())) {
+                    return b.padded() || c.nullable();
+                }
+            }
+        }
+        return true;
     }
 
     /** An expression with what the generator knows of it. */
@@ -167,7 +186,11 @@ final class ExprGenerator {
         TExpr c = comparable(scope);
         String x = c.sql();
         String lit = literal(c);
-        return switch (rnd.nextInt(14)) {
+        int kind = rnd.nextInt(14);
+        if (kind <= 1 && !nullable(scope, x) && !chance(10)) {
+            kind = 2 + rnd.nextInt(12); // IS [NOT] NULL of a column that cannot be NULL decides nothing
+        }
+        return switch (kind) {
             case 0 -> x + " IS NULL";
             case 1 -> x + " IS NOT NULL";
             case 2 -> x + " IS DISTINCT FROM " + lit;
@@ -177,7 +200,7 @@ final class ExprGenerator {
             case 6 -> c.type() == Type.TEXT && lit.length() > 2 ? x + " LIKE '" + lit.charAt(1) + "%'" : x + " > " + lit;
             case 7 -> between(c);
             case 8 -> x + " IN (" + lit + ", " + literal(c) + (chance(30) ? ", NULL" : "") + ")";
-            case 9 -> x + " NOT IN (" + lit + (chance(20) ? ", NULL" : "") + ")";
+            case 9 -> x + " NOT IN (" + lit + (chance(5) ? ", NULL" : "") + ")";
             case 10 -> "coalesce(" + x + ", " + lit + ") <> " + literal(c);
             case 11 -> "CASE WHEN " + x + " IS NULL THEN " + pick(GenSchema.BOOLS) + " ELSE " + x + " >= " + lit + " END";
             case 12 -> "(" + x + " < " + lit + " OR " + predicate(scope) + ")";

@@ -1,6 +1,7 @@
 package io.pgtrickle.operator.generated;
 
 import io.pgtrickle.operator.generated.DmlGenerator.Batch;
+import io.pgtrickle.operator.lifecycle.RefreshTuning;
 
 import java.sql.SQLException;
 import java.util.Arrays;
@@ -8,7 +9,8 @@ import java.util.List;
 
 /**
  * Replays one case alone on a fresh database: {@link GenSchema}, the upstream stream tables the
- * query reads, the query applied as a stream table (AUTO), then each batch followed by refreshes
+ * query reads, the query applied as a stream table (AUTO, tuned as {@link GenLab#TUNING} unless
+ * told otherwise), then each batch followed by refreshes
  * (upstream first) and a comparison with the query. The shrinker replays candidates through it,
  * and shrunk cases printed as JUnit tests call {@link #assertExact}.
  */
@@ -27,7 +29,12 @@ public final class GenReplay {
 
     /** Replays and returns the first failure, or null when the stream table stays equal to its query. */
     static Failure firstFailure(String sql, List<Batch> batches) throws SQLException {
-        try (GenLab lab = new GenLab("gen_replay")) {
+        return firstFailure(sql, batches, GenLab.TUNING);
+    }
+
+    /** The same with AUTO tuned by {@code tuning}. */
+    static Failure firstFailure(String sql, List<Batch> batches, RefreshTuning tuning) throws SQLException {
+        try (GenLab lab = new GenLab("gen_replay", tuning)) {
             String invalid = lab.validate(sql);
             if (invalid != null) {
                 return new Failure(0, null, new GenLab.Check(GenLab.Kind.INVALID_QUERY, null, invalid, List.of(),
@@ -63,7 +70,12 @@ public final class GenReplay {
 
     /** Fails with the first difference between the stream table of {@code sql} and {@code sql} over the batches. */
     public static void assertExact(String sql, Batch... batches) throws SQLException {
-        Failure f = firstFailure(sql, Arrays.asList(batches));
+        assertExact(GenLab.TUNING, sql, batches);
+    }
+
+    /** The same with AUTO tuned by {@code tuning} (e.g. {@link RefreshTuning#DEFAULTS}). */
+    public static void assertExact(RefreshTuning tuning, String sql, Batch... batches) throws SQLException {
+        Failure f = firstFailure(sql, Arrays.asList(batches), tuning);
         if (f != null) {
             throw new AssertionError("the stream table differs from its query: " + f + "\nquery: " + sql);
         }

@@ -1,6 +1,7 @@
 package io.pgtrickle.operator.generated;
 
 import io.pgtrickle.operator.generated.DmlGenerator.Batch;
+import io.pgtrickle.operator.lifecycle.RefreshTuning;
 
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -15,7 +16,8 @@ import java.util.TreeMap;
  */
 final class GenStats {
     /** The first failure of one query in its group, with everything needed to replay it. */
-    record FailedQuery(int group, int index, GenQuery query, List<Batch> batches, GenReplay.Failure failure) {
+    record FailedQuery(int group, int index, GenQuery query, List<Batch> batches, GenReplay.Failure failure,
+                       RefreshTuning tuning) {
         String origin(long seed) {
             return "seed " + seed + ", group " + group + ", query " + index + ", batch " + failure.batch();
         }
@@ -30,6 +32,9 @@ final class GenStats {
     int differentialRefreshes;
     int fullRefreshes;
     int failedTransactions;
+    /** Cases equal by the contract (each type's equality) whose text differs, e.g. numeric -1.00 for -1. */
+    int textOnlyCases;
+    final Map<String, String> textOnlyExamples = new TreeMap<>();
     final Map<FailureClass, Integer> failedQueriesByClass = new EnumMap<>(FailureClass.class);
     final Map<String, Integer> fullReasons = new TreeMap<>();
     /** Reason → the first query planned FULL for it. */
@@ -56,6 +61,16 @@ final class GenStats {
         }
     }
 
+    /** Counts a check; a text-only difference is kept as an example (one per query). */
+    void checked(GenLab.Check c, String sql) {
+        if (c.kind() == GenLab.Kind.TEXT_ONLY) {
+            textOnlyCases++;
+            if (textOnlyExamples.size() < 20) {
+                textOnlyExamples.putIfAbsent(sql, c.detail());
+            }
+        }
+    }
+
     void failed(FailedQuery f) {
         failures.add(f);
         failedQueriesByClass.merge(f.failure().cls(), 1, Integer::sum);
@@ -69,8 +84,9 @@ final class GenStats {
     String summary(long seed, long millis) {
         return String.format("[gen] seed %d: %d cases (query × batch), %d queries (%d DIFFERENTIAL, %d FULL plans),"
                         + " refreshes %d DIFFERENTIAL / %d FULL, %d failed cases, %d skipped as duplicates,"
-                        + " failing queries by class %s, %d rolled-back transactions, %.1f s",
+                        + " failing queries by class %s, %d cases equal but printed differently, %d rolled-back"
+                        + " transactions, %.1f s",
                 seed, cases, queries, differentialPlans, fullPlans, differentialRefreshes, fullRefreshes, failedCases,
-                skippedDuplicateCases, failedQueriesByClass, failedTransactions, millis / 1000.0);
+                skippedDuplicateCases, failedQueriesByClass, textOnlyCases, failedTransactions, millis / 1000.0);
     }
 }

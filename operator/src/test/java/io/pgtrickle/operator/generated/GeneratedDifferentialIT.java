@@ -2,6 +2,7 @@ package io.pgtrickle.operator.generated;
 
 import io.pgtrickle.operator.generated.DmlGenerator.Batch;
 import io.pgtrickle.operator.generated.GenStats.FailedQuery;
+import io.pgtrickle.operator.lifecycle.RefreshTuning;
 import io.pgtrickle.operator.testing.PostgresExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -20,9 +21,10 @@ import static org.junit.jupiter.api.Assertions.fail;
  * ({@link DmlGenerator}). Queries run in groups on a fresh database each (one batch sequence per
  * group). A failing query is shrunk and printed as a ready-to-paste JUnit test.
  *
- * <p>System properties: {@code gen.cases} (query × batch cases, default 120), {@code gen.seed},
+ * <p>System properties: {@code gen.cases} (query × batch cases, default 400), {@code gen.seed},
  * {@code gen.batches} (per query, default 5), {@code gen.group} (queries per database, default 8),
- * {@code gen.shrink} (failures to shrink, default 3), {@code gen.minutes} (stop starting groups
+ * {@code gen.shrink} (failures to shrink, default 2; {@code gen.shrinkMillis} each,
+ * default 30 s), {@code gen.minutes} (stop starting groups
  * after this long), {@code gen.skipDuplicates} (a local aid only: do not count the known
  * duplicate-rows failures).
  */
@@ -31,10 +33,10 @@ class GeneratedDifferentialIT {
     static final PostgresExtension PG = new PostgresExtension();
 
     static final long SEED = Long.getLong("gen.seed", 20260301L);
-    static final int CASES = Integer.getInteger("gen.cases", 120);
+    static final int CASES = Integer.getInteger("gen.cases", 400);
     static final int BATCHES = Integer.getInteger("gen.batches", 5);
     static final int GROUP = Integer.getInteger("gen.group", 8);
-    static final int SHRINK = Integer.getInteger("gen.shrink", 3);
+    static final int SHRINK = Integer.getInteger("gen.shrink", 2);
     static final double MINUTES = Double.parseDouble(System.getProperty("gen.minutes", "0"));
     static final boolean SKIP_DUPLICATES = Boolean.getBoolean("gen.skipDuplicates");
     static final boolean VERBOSE = Boolean.getBoolean("gen.verbose");
@@ -60,6 +62,8 @@ class GeneratedDifferentialIT {
             }
         }
         System.out.println(stats.summary(SEED, System.currentTimeMillis() - start));
+        stats.textOnlyExamples.forEach((q, d) -> System.out.println("[gen] equal but printed differently: " + d
+                + "\n[gen]   query: " + q));
         stats.fullReasons.forEach((r, n) -> System.out.println("[gen] FULL " + n + "×: " + r + "\n[gen]   e.g. "
                 + stats.fullExamples.get(r)));
         if (stats.failures.isEmpty()) {
@@ -90,7 +94,7 @@ class GeneratedDifferentialIT {
 
     private static String shrunk(FailedQuery f) throws Exception {
         long t0 = System.currentTimeMillis();
-        Shrinker.Shrunk s = Shrinker.shrink(f.query(), f.batches(), Long.getLong("gen.shrinkMillis", 90_000L), 400);
+        Shrinker.Shrunk s = Shrinker.shrink(f.query(), f.batches(), f.tuning(), Long.getLong("gen.shrinkMillis", 30_000L), 400);
         String origin = "Shrunk from " + f.origin(SEED) + " (" + f.failure() + ")";
         if (s == null) {
             String msg = "[gen] not reproducible alone (depends on its group): " + origin + "\n  " + f.query().sql();
@@ -106,7 +110,10 @@ class GeneratedDifferentialIT {
 
     /** Applies the group's queries on a fresh database, then runs the batches, refreshing and checking all. */
     private static void runGroup(int g, List<GenQuery> group, List<Batch> batches, GenStats stats) throws Exception {
-        try (GenLab lab = new GenLab("gen_group")) {
+        // every third group leaves AUTO its documented defaults: FULL refreshes chosen by cost or ratio
+        // interleave with DIFFERENTIAL ones, which then continue from the state a FULL refresh left
+        RefreshTuning tuning = g % 3 == 2 ? RefreshTuning.DEFAULTS : GenLab.TUNING;
+        try (GenLab lab = new GenLab("gen_group", tuning)) {
             List<GenLab.Installed> upstream = lab.applyUpstreams("", true);
             List<GenLab.Installed> installed = new ArrayList<>();
             List<GenQuery> queries = new ArrayList<>();
@@ -123,6 +130,7 @@ class GeneratedDifferentialIT {
                     if (r instanceof GenLab.Installed st) {
                         stats.plan(st.record().effectiveMode(), st.record().modeReason(), q.sql());
                         c = lab.compare(st, st.record().effectiveMode());
+                        stats.checked(c, q.sql());
                         installed.add(st);
                         queries.add(q);
                     } else {
@@ -130,14 +138,17 @@ class GeneratedDifferentialIT {
                     }
                 }
                 if (VERBOSE) {
-                    System.out.println("[gen] g" + g + " q" + i + " " + c.kind() + " " + c.mode() + " rows="
+                    System.out.println("[gen] g" + g + " q" + i + " " + c.kind() + " " + c.mode()
+                            + (installed.size() > 0 && c.mode() != null && c.mode().equals("FULL")
+                            ? " (" + installed.get(installed.size() - 1).record().modeReason() + ")" : "") + " rows="
                             + c.expected().size() + (FailureClass.hasDuplicates(c.expected()) ? " dups" : "") + ": "
                             + q.sql());
                 }
                 if (!c.ok()) {
                     failed[i] = true;
                     String mode = c.kind() == GenLab.Kind.APPLY_ERROR || invalid != null ? null : "?";
-                    record(stats, g, i, q, List.of(), new GenReplay.Failure(0, mode, c, FailureClass.of(q.sql(), mode, c)));
+                    record(stats, g, i, q, List.of(), new GenReplay.Failure(0, mode, c, FailureClass.of(q.sql(), mode, c)),
+                            tuning);
                     if (c.kind() == GenLab.Kind.APPLY_ERROR || invalid != null) {
                         stats.cases += batches.size();
                         stats.failedCases += batches.size();
@@ -158,6 +169,7 @@ class GeneratedDifferentialIT {
                     int i = Integer.parseInt(st.name().substring(1));
                     GenLab.Check c = lab.refreshAndCheck(st);
                     stats.cases++;
+                    stats.checked(c, st.sql());
                     stats.refreshed(c.mode());
                     if (c.ok()) {
                         continue;
@@ -172,18 +184,19 @@ class GeneratedDifferentialIT {
                     if (!failed[i]) {
                         failed[i] = true;
                         record(stats, g, i, queries.get(k), batches.subList(0, b + 1),
-                                new GenReplay.Failure(b + 1, mode, c, cls));
+                                new GenReplay.Failure(b + 1, mode, c, cls), tuning);
                     }
                 }
             }
         }
     }
 
-    private static void record(GenStats stats, int g, int i, GenQuery q, List<Batch> batches, GenReplay.Failure f) {
+    private static void record(GenStats stats, int g, int i, GenQuery q, List<Batch> batches, GenReplay.Failure f,
+                               RefreshTuning tuning) {
         if (f.cls() == FailureClass.DUPLICATES && SKIP_DUPLICATES) {
             stats.skippedDuplicateCases++;
             return;
         }
-        stats.failed(new FailedQuery(g, i, q, List.copyOf(batches), f));
+        stats.failed(new FailedQuery(g, i, q, List.copyOf(batches), f, tuning));
     }
 }

@@ -154,7 +154,7 @@ public final class QueryGenerator {
             if (lateralToo && ex.chance(12)) {
                 SubqueryGenerator.Lateral l = sub.lateral(scope, "l" + i);
                 joins.add(l.join());
-                scope.add(l.bound());
+                scope.add(l.join().kind().startsWith("LEFT") ? l.bound().asPadded() : l.bound());
                 continue;
             }
             Join j = join(scope, "t" + i);
@@ -191,7 +191,10 @@ public final class QueryGenerator {
             } else if (ex.chance(35)) {
                 on.add(ex.chance(50) ? ex.predicate(List.of(b)) : nonEqui(b, scope));
             }
-            scope.add(b);
+            if (kind.equals("RIGHT JOIN") || kind.equals("FULL JOIN")) {
+                scope.replaceAll(Bound::asPadded);
+            }
+            scope.add(kind.equals("LEFT JOIN") || kind.equals("FULL JOIN") ? b.asPadded() : b);
             return new Join(kind, r.name() + " " + alias, on);
         }
         return null;

@@ -2,6 +2,7 @@ package io.pgtrickle.operator.generated;
 
 import io.pgtrickle.operator.generated.DmlGenerator.Batch;
 import io.pgtrickle.operator.generated.GenReplay.Failure;
+import io.pgtrickle.operator.lifecycle.RefreshTuning;
 
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -18,7 +19,7 @@ import java.util.List;
  */
 final class Shrinker {
     /** A shrunk case: its query, batches, the failure it still shows, and the replays it took. */
-    record Shrunk(GenQuery query, List<Batch> batches, Failure failure, int attempts) {
+    record Shrunk(GenQuery query, List<Batch> batches, Failure failure, int attempts, RefreshTuning tuning) {
         String sql() {
             return query.sql();
         }
@@ -32,7 +33,10 @@ final class Shrinker {
     private List<Batch> batches;
     private Failure failure;
 
-    private Shrinker(long budgetMillis, int maxAttempts) {
+    private final RefreshTuning tuning;
+
+    private Shrinker(RefreshTuning tuning, long budgetMillis, int maxAttempts) {
+        this.tuning = tuning;
         this.deadline = System.currentTimeMillis() + budgetMillis;
         this.maxAttempts = maxAttempts;
     }
@@ -41,9 +45,10 @@ final class Shrinker {
      * Shrinks {@code query} over {@code batches}; null when the failure does not reproduce with the
      * query alone on a fresh database (it then depends on the other stream tables of its group).
      */
-    static Shrunk shrink(GenQuery query, List<Batch> batches, long budgetMillis, int maxAttempts) throws SQLException {
-        Shrinker s = new Shrinker(budgetMillis, maxAttempts);
-        Failure f = GenReplay.firstFailure(query.sql(), batches);
+    static Shrunk shrink(GenQuery query, List<Batch> batches, RefreshTuning tuning, long budgetMillis, int maxAttempts)
+            throws SQLException {
+        Shrinker s = new Shrinker(tuning, budgetMillis, maxAttempts);
+        Failure f = GenReplay.firstFailure(query.sql(), batches, tuning);
         if (f == null) {
             return null;
         }
@@ -51,7 +56,7 @@ final class Shrinker {
         s.failure = f;
         s.batches = List.copyOf(batches.subList(0, f.batch()));
         s.run();
-        return new Shrunk(s.query, s.batches, s.failure, s.attempts);
+        return new Shrunk(s.query, s.batches, s.failure, s.attempts, tuning);
     }
 
     private boolean budgetLeft() {
@@ -67,7 +72,7 @@ final class Shrinker {
             return false;
         }
         attempts++;
-        Failure f = GenReplay.firstFailure(q.sql(), b);
+        Failure f = GenReplay.firstFailure(q.sql(), b, tuning);
         if (f == null || f.cls() != failure.cls() || f.check().kind() != failure.check().kind()) {
             return false;
         }
@@ -145,7 +150,11 @@ final class Shrinker {
         StringBuilder b = new StringBuilder();
         b.append("    /** ").append(origin).append(": ").append(s.failure().cls()).append(". */\n");
         b.append("    @Test\n    void ").append(testName).append("() throws Exception {\n");
-        b.append("        GenReplay.assertExact(\n                ").append(java(s.sql()));
+        b.append("        GenReplay.assertExact(\n                ");
+        if (s.tuning().equals(RefreshTuning.DEFAULTS)) {
+            b.append("RefreshTuning.DEFAULTS, ");
+        }
+        b.append(java(s.sql()));
         for (Batch batch : s.batches()) {
             b.append(",\n                batch(");
             List<String> txs = new ArrayList<>();

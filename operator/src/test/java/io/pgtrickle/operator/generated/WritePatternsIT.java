@@ -193,9 +193,9 @@ class WritePatternsIT {
             try (Connection c = PG.database().connect()) {
                 List<String> columns = new ArrayList<>();
                 List<String> expected = GenLab.rows(c, "SELECT * FROM (" + s.getValue() + ") q", columns);
-                List<String> actual = GenLab.rows(c, "SELECT " + String.join(", ", columns) + " FROM st.wp_"
-                        + s.getKey(), null);
-                if (!expected.equals(actual)) {
+                String table = "st.wp_" + s.getKey();
+                List<String> actual = GenLab.rows(c, "SELECT " + String.join(", ", columns) + " FROM " + table, null);
+                if (!expected.equals(actual) && GenLab.differByEquality(c, table, s.getValue(), columns)) {
                     problems.add(s.getKey() + ": " + GenLab.diff(expected, actual));
                 }
             }
