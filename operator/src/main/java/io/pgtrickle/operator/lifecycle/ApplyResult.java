@@ -10,9 +10,11 @@ import io.pgtrickle.operator.catalog.StreamTableRecord;
  *                brought up to date by a FULL refresh (only the rows that differ written)
  * @param rejectedPlan why PostgreSQL rejected the incremental plan at this apply (the stream table was then
  *                installed in FULL), or null
+ * @param repairedStorage the storage table had been dropped (by hand): it was created again and loaded
  */
-public record ApplyResult(StreamTableRecord record, boolean rebuilt, boolean inPlace, String rejectedPlan) {
+public record ApplyResult(StreamTableRecord record, boolean rebuilt, boolean inPlace, String rejectedPlan,
+                          boolean repairedStorage) {
     ApplyResult withRejectedPlan(String reason) {
-        return new ApplyResult(record, rebuilt, inPlace, reason);
+        return new ApplyResult(record, rebuilt, inPlace, reason, repairedStorage);
     }
 }

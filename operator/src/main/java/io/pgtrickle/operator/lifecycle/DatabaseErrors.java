@@ -36,9 +36,24 @@ final class DatabaseErrors {
                 && p.getServerErrorMessage().getHint() != null) {
             return p.getServerErrorMessage().getHint();
         }
-        if (e instanceof SQLException s && s.getSQLState() != null && s.getSQLState().startsWith("08")) {
+        String state = e instanceof SQLException s && s.getSQLState() != null ? s.getSQLState() : "";
+        if (state.startsWith("08")) {
             return "the database could not be reached; the refresh is retried with backoff";
         }
-        return "check that the tables the query reads still exist with the same columns";
+        return switch (state) {
+            case "42P01" -> "a table the query reads, or the stream table's own storage table, no longer exists:"
+                    + " create it again (apply the stream table again to recreate a dropped storage table)";
+            case "42703", "42804" -> "a column the query reads was dropped, renamed or changed type: fix the query"
+                    + " or the table, and apply the stream table again";
+            case "42501" -> "the operator's database role lacks a privilege: grant it SELECT on the tables the query"
+                    + " reads (see the grants in docs/index.md)";
+            case "22012" -> "the query divides by zero for some row: guard the divisor, e.g. x / NULLIF(y, 0)";
+            case "57014" -> "the statement ran longer than its statement timeout: make the query cheaper, or raise"
+                    + " the timeout";
+            case "55P03" -> "a lock was not granted within the lock timeout (another session holds the table):"
+                    + " the refresh is retried; look for long transactions on the tables the query reads";
+            case "40001", "40P01" -> "a concurrent transaction conflicted with the refresh: it is retried";
+            default -> "run the query in psql against the same database to see the problem";
+        };
     }
 }

@@ -154,7 +154,10 @@ public final class StreamTableService {
             List<Long> planned = plan.sources().stream().map(SourceUse::oid).toList();
             List<Long> stored = before.isEmpty() ? List.of()
                     : new CatalogStore(c).sourceOids(def.key().namespace(), def.key().name());
-            boolean sameDefinition = before.isPresent() && before.get().query().equals(checked.sql())
+            // a storage table dropped by hand: made anew and loaded (and said so), instead of every apply and
+            // refresh failing on a relation that does not exist
+            boolean storageGone = before.isPresent() && !relationExists(c, def.table());
+            boolean sameDefinition = !storageGone && before.isPresent() && before.get().query().equals(checked.sql())
                     && before.get().effectiveMode().equals(mode.effectiveMode())
                     // the same query stored another way (an operator upgrade changed its layout) is made anew
                     && (!differential || StorageShape.sameColumnNames(c, def.table(), plan));
@@ -261,7 +264,7 @@ public final class StreamTableService {
                     RefreshTransaction.vacuumStorage(c, table);
                 }
                 return new ApplyResult(store.find(def.key().namespace(), def.key().name()).orElseThrow(), rebuild,
-                        inPlace, null);
+                        inPlace, null, storageGone);
             } catch (SQLException | RuntimeException e) {
                 c.rollback();
                 if ((rebuild || captureAdded) && captured) {
