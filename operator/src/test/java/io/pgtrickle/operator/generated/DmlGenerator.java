@@ -10,13 +10,22 @@ import java.util.Random;
  * several tables per transaction, a transaction rolled back, and the write patterns that stress a
  * differential refresh: a row updated several times then deleted within one batch, a primary key
  * taken over by another row just after it was freed, two keys swapped, a row inserted and deleted
- * again, a table truncated and refilled. Statements are plain text whose effect depends only on the
+ * again, a table truncated and refilled, a transaction that started before the others committing
+ * after the refresh. Statements are plain text whose effect depends only on the
  * database state, so a batch replays identically on a fresh database.
  */
 public final class DmlGenerator {
-    /** A batch: transactions committed one after the other (one ending in {@code ROLLBACK} is rolled back). */
+    /**
+     * A batch: transactions committed one after the other (one ending in {@code ROLLBACK} is rolled
+     * back). A transaction starting with {@link #HELD} is opened (and given its transaction id) before
+     * the others, but writes and commits only at the start of the next batch: after the refresh that
+     * saw the younger transactions.
+     */
     public record Batch(List<List<String>> transactions) {
     }
+
+    /** First statement of a transaction held open across the refresh (a comment, harmless to run). */
+    public static final String HELD = "-- opened first, written and committed after the refresh";
 
     private final Random rnd;
     private int batch;
@@ -81,6 +90,13 @@ public final class DmlGenerator {
             for (List<String> tx : p) {
                 txs.add(rnd.nextInt(txs.size() + 1), tx);
             }
+        }
+        if (chance(12)) {
+            List<String> held = new ArrayList<>(List.of(HELD));
+            for (int i = 1 + rnd.nextInt(3); i > 0; i--) {
+                held.addAll(operation());
+            }
+            txs.add(held);
         }
         return new Batch(txs.stream().map(List::copyOf).toList());
     }

@@ -137,28 +137,68 @@ final class GenLab implements AutoCloseable {
         }
     }
 
-    /** Runs a batch; returns the number of transactions that failed (and were rolled back). */
+    /** The transaction held open from the previous batch, and what it writes when it commits. */
+    private Connection held;
+    private List<String> heldWrites = List.of();
+
+    /**
+     * Runs a batch; returns the number of transactions that failed (and were rolled back). The
+     * transaction held open by the previous batch writes and commits first; one of this batch marked
+     * {@link DmlGenerator#HELD} takes its transaction id before the others and stays open.
+     */
     int run(DmlGenerator.Batch batch) throws SQLException {
-        int failed = 0;
+        int failed = finishHeld() ? 0 : 1;
         for (List<String> tx : batch.transactions()) {
+            if (!tx.isEmpty() && tx.get(0).equals(DmlGenerator.HELD)) {
+                held = connect();
+                held.setAutoCommit(false);
+                try (Statement s = held.createStatement()) {
+                    s.execute("SELECT pg_current_xact_id()");
+                }
+                heldWrites = tx.subList(1, tx.size());
+            }
+        }
+        for (List<String> tx : batch.transactions()) {
+            if (tx.isEmpty() || tx.get(0).equals(DmlGenerator.HELD)) {
+                continue;
+            }
             try (Connection c = connect()) {
                 c.setAutoCommit(false);
-                try (Statement s = c.createStatement()) {
-                    for (String q : tx) {
-                        if (q.equals("ROLLBACK")) {
-                            c.rollback();
-                        } else {
-                            s.execute(q);
-                        }
-                    }
-                    c.commit();
-                } catch (SQLException e) {
-                    c.rollback();
+                if (!commit(c, tx)) {
                     failed++;
                 }
             }
         }
         return failed;
+    }
+
+    /** Runs {@code tx} on {@code c} and commits; false when a statement failed (then rolled back). */
+    private static boolean commit(Connection c, List<String> tx) throws SQLException {
+        try (Statement s = c.createStatement()) {
+            for (String q : tx) {
+                if (q.equals("ROLLBACK")) {
+                    c.rollback();
+                } else {
+                    s.execute(q);
+                }
+            }
+            c.commit();
+            return true;
+        } catch (SQLException e) {
+            c.rollback();
+            return false;
+        }
+    }
+
+    /** Writes and commits the held transaction, if any; false when it failed. */
+    private boolean finishHeld() throws SQLException {
+        if (held == null) {
+            return true;
+        }
+        try (Connection c = held) {
+            held = null;
+            return commit(c, heldWrites);
+        }
     }
 
     /** Refreshes {@code st} and compares it with its query. */
@@ -274,6 +314,13 @@ final class GenLab implements AutoCloseable {
 
     @Override
     public void close() {
+        if (held != null) {
+            try {
+                held.close();
+            } catch (SQLException ignored) {
+                // dropped with the database below
+            }
+        }
         exec("postgres", "DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
     }
 }
