@@ -33,6 +33,8 @@ public final class Conditions {
   public static final String REASON_TARGET_NOT_FOUND = "TargetNotFound";
   /** Ready=False: the database could not be reached or refused the connection. */
   public static final String REASON_CONNECTION_FAILED = "ConnectionFailed";
+  /** Ready=False: the apply failed in the database (a timeout, a lock not granted, the query failing on the data). */
+  public static final String REASON_APPLY_FAILED = "ApplyFailed";
   /** Ready=False: the RefreshPolicy named by spec.refreshPolicyRef does not exist. */
   public static final String REASON_REFRESH_POLICY_NOT_FOUND = "RefreshPolicyNotFound";
   /** Ready=False: the StreamTable is being deleted and its storage table dropped or released. */

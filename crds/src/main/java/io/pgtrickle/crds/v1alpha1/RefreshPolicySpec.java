@@ -89,6 +89,38 @@ public class RefreshPolicySpec {
       + "pg_trickle GUC merge_work_mem_mb.")
   private Integer mergeWorkMemMb;
 
+  @Default("10m")
+  @Size(max = 32)
+  @ValidationRule(value = CrdPatterns.DURATION_RULE, message = "statementTimeout " + CrdPatterns.DURATION_MESSAGE)
+  @JsonPropertyDescription("Longest a statement of an apply (the initial load) or a refresh may run before "
+      + "PostgreSQL cancels it (statement_timeout); the apply or refresh then fails whole, leaves nothing locked, "
+      + "and says which limit it hit. A duration such as 30s, 10m, 1h.")
+  private String statementTimeout;
+
+  @Default("30s")
+  @Size(max = 32)
+  @ValidationRule(value = CrdPatterns.DURATION_RULE, message = "lockTimeout " + CrdPatterns.DURATION_MESSAGE)
+  @JsonPropertyDescription("Longest an apply or a refresh waits for a lock (a source's, the stream table's) "
+      + "before it gives up and is retried (lock_timeout), so that a long transaction elsewhere cannot hold it, "
+      + "and the writers queued behind it, indefinitely. A duration such as 5s, 30s, 2m.")
+  private String lockTimeout;
+
+  public String getStatementTimeout() {
+    return statementTimeout;
+  }
+
+  public void setStatementTimeout(String statementTimeout) {
+    this.statementTimeout = statementTimeout;
+  }
+
+  public String getLockTimeout() {
+    return lockTimeout;
+  }
+
+  public void setLockTimeout(String lockTimeout) {
+    this.lockTimeout = lockTimeout;
+  }
+
   public Double getDifferentialMaxChangeRatio() {
     return differentialMaxChangeRatio;
   }
@@ -181,13 +213,15 @@ public class RefreshPolicySpec {
         && Objects.equals(minBackoff, p.minBackoff) && Objects.equals(maxBackoff, p.maxBackoff)
         && Objects.equals(maxConsecutiveErrors, p.maxConsecutiveErrors)
         && Objects.equals(defaultSchedule, p.defaultSchedule) && Objects.equals(minSchedule, p.minSchedule)
-        && Objects.equals(autoBackoff, p.autoBackoff) && Objects.equals(mergeWorkMemMb, p.mergeWorkMemMb);
+        && Objects.equals(autoBackoff, p.autoBackoff) && Objects.equals(mergeWorkMemMb, p.mergeWorkMemMb)
+        && Objects.equals(statementTimeout, p.statementTimeout) && Objects.equals(lockTimeout, p.lockTimeout);
   }
 
   @Override
   public int hashCode() {
     return Objects.hash(differentialMaxChangeRatio, learnFromHistory, maxConcurrentRefreshes, minBackoff,
-        maxBackoff, maxConsecutiveErrors, defaultSchedule, minSchedule, autoBackoff, mergeWorkMemMb);
+        maxBackoff, maxConsecutiveErrors, defaultSchedule, minSchedule, autoBackoff, mergeWorkMemMb,
+        statementTimeout, lockTimeout);
   }
 
   @Override
@@ -196,6 +230,6 @@ public class RefreshPolicySpec {
         + learnFromHistory + ", maxConcurrentRefreshes=" + maxConcurrentRefreshes + ", minBackoff=" + minBackoff
         + ", maxBackoff=" + maxBackoff + ", maxConsecutiveErrors=" + maxConsecutiveErrors + ", defaultSchedule="
         + defaultSchedule + ", minSchedule=" + minSchedule + ", autoBackoff=" + autoBackoff + ", mergeWorkMemMb="
-        + mergeWorkMemMb + "}";
+        + mergeWorkMemMb + ", statementTimeout=" + statementTimeout + ", lockTimeout=" + lockTimeout + "}";
   }
 }

@@ -71,6 +71,8 @@ public final class CatalogSchema {
                         source_oids        bigint[]    NOT NULL DEFAULT '{}',
                         max_change_ratio   float8      NOT NULL DEFAULT 0.15,
                         learn_from_history boolean     NOT NULL DEFAULT true,
+                        statement_timeout_ms bigint    NOT NULL DEFAULT 600000,
+                        lock_timeout_ms    bigint      NOT NULL DEFAULT 30000,
                         last_refresh_at    timestamptz,
                         last_refresh_ms    double precision,
                         last_refresh_rows  bigint,
@@ -90,6 +92,12 @@ public final class CatalogSchema {
             if (!one(c, "SELECT coalesce(reloptions, '{}') @> ARRAY['fillfactor=" + STREAM_TABLES_FILLFACTOR + "']"
                     + " FROM pg_class WHERE oid = 'pgtrickle.stream_tables'::regclass")) {
                 s.execute("ALTER TABLE pgtrickle.stream_tables SET (fillfactor = " + STREAM_TABLES_FILLFACTOR + ")");
+            }
+            // A catalog created before the RefreshPolicy timeouts: checked first, as ensure runs at every apply.
+            if (!one(c, "SELECT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = 'pgtrickle.stream_tables'::regclass"
+                    + " AND attname = 'lock_timeout_ms')")) {
+                s.execute("ALTER TABLE pgtrickle.stream_tables ADD COLUMN IF NOT EXISTS statement_timeout_ms bigint"
+                        + " NOT NULL DEFAULT 600000, ADD COLUMN IF NOT EXISTS lock_timeout_ms bigint NOT NULL DEFAULT 30000");
             }
             s.execute("""
                     CREATE TABLE IF NOT EXISTS pgtrickle.stream_table_sources (

@@ -69,13 +69,15 @@ public final class CatalogStore {
      * @param refreshSql the DIFFERENTIAL refresh statement, or null for FULL
      */
     public void upsertDefinition(StreamTableRecord r, String loadSql, String refreshSql, List<Long> sourceOids,
-                                 double maxChangeRatio, boolean learnFromHistory) throws SQLException {
+                                 double maxChangeRatio, boolean learnFromHistory, long statementTimeoutMs,
+                                 long lockTimeoutMs) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("""
                 INSERT INTO pgtrickle.stream_tables
                     (namespace, name, resource_uid, storage_schema, storage_table, query, refresh_mode,
                      effective_mode, mode_reason, schedule, suspended, generation, load_sql, refresh_sql,
-                     source_oids, read_sql, max_change_ratio, learn_from_history)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                     source_oids, read_sql, max_change_ratio, learn_from_history, statement_timeout_ms,
+                     lock_timeout_ms)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (namespace, name) DO UPDATE SET
                     resource_uid = excluded.resource_uid, query = excluded.query,
                     refresh_mode = excluded.refresh_mode, effective_mode = excluded.effective_mode,
@@ -84,6 +86,7 @@ public final class CatalogStore {
                     load_sql = excluded.load_sql, refresh_sql = excluded.refresh_sql,
                     source_oids = excluded.source_oids, read_sql = excluded.read_sql,
                     max_change_ratio = excluded.max_change_ratio, learn_from_history = excluded.learn_from_history,
+                    statement_timeout_ms = excluded.statement_timeout_ms, lock_timeout_ms = excluded.lock_timeout_ms,
                     updated_at = now()""")) {
             int i = 1;
             ps.setString(i++, r.namespace());
@@ -103,7 +106,9 @@ public final class CatalogStore {
             ps.setArray(i++, c.createArrayOf("bigint", sourceOids.toArray()));
             ps.setString(i++, r.readSql());
             ps.setDouble(i++, maxChangeRatio);
-            ps.setBoolean(i, learnFromHistory);
+            ps.setBoolean(i++, learnFromHistory);
+            ps.setLong(i++, statementTimeoutMs);
+            ps.setLong(i, lockTimeoutMs);
             ps.executeUpdate();
         }
     }
@@ -219,7 +224,10 @@ public final class CatalogStore {
                       FROM pgtrickle.stream_table_sources s JOIN pg_class k ON k.oid = s.source_oid
                       JOIN pg_namespace n ON n.oid = k.relnamespace
                      WHERE s.namespace = stream_tables.namespace AND s.name = stream_tables.name
-                       AND k.relkind IN ('r', 'p', 'v'))""";
+                       AND k.relkind IN ('r', 'p', 'v')),
+                   -- the stream table's RefreshPolicy timeouts, for the rest of the refresh transaction
+                   set_config('statement_timeout', statement_timeout_ms || 'ms', true) IS NOT NULL,
+                   set_config('lock_timeout', lock_timeout_ms || 'ms', true) IS NOT NULL""";
 
     /** What a refresh needs to run, read with the row locked. */
     public Optional<InstalledRefresh> lockForRefresh(String namespace, String name) throws SQLException {

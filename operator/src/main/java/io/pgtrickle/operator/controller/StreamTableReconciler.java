@@ -17,6 +17,7 @@ import io.pgtrickle.crds.v1alpha1.StreamTable;
 import io.pgtrickle.crds.v1alpha1.StreamTableStatus;
 import io.pgtrickle.operator.catalog.StreamTableRecord;
 import io.pgtrickle.operator.db.InvalidQueryException;
+import io.pgtrickle.operator.lifecycle.ApplyFailedException;
 import io.pgtrickle.operator.lifecycle.ApplyResult;
 import io.pgtrickle.operator.lifecycle.DeleteOutcome;
 import io.pgtrickle.operator.lifecycle.ModeDecision;
@@ -151,6 +152,9 @@ public final class StreamTableReconciler implements Reconciler<StreamTable>, Cle
         } catch (ModeDecision.UnsupportedModeException e) {
             scheduler.cancel(key);
             return fail(st, previous, generation, Conditions.REASON_UNSUPPORTED_REFRESH_MODE, e.getMessage(), e.hint());
+        } catch (ApplyFailedException e) {
+            return fail(st, previous, generation, Conditions.REASON_APPLY_FAILED, e.getMessage(), e.hint())
+                    .rescheduleAfter(RETRY);
         } catch (SQLException | IllegalStateException e) {
             LOG.warn("{}: database unavailable: {}", key, e.getMessage());
             return fail(st, previous, generation, Conditions.REASON_CONNECTION_FAILED,

@@ -10,6 +10,10 @@ import java.util.Properties;
  * {@link #toString()} (which ends up in logs) never shows a password.
  */
 public final class JdbcDatabase implements Database {
+    /** The session defaults: RefreshPolicy's defaults for statementTimeout (10m) and lockTimeout (30s). */
+    static final long DEFAULT_STATEMENT_TIMEOUT_MS = 600_000;
+    static final long DEFAULT_LOCK_TIMEOUT_MS = 30_000;
+
     private final String url;
     private final Properties props = new Properties();
 
@@ -27,6 +31,11 @@ public final class JdbcDatabase implements Database {
         }
         props.setProperty("ApplicationName", "pgtrickle");
         props.setProperty("connectTimeout", "10");
+        // Bounds for what runs before a stream table's own RefreshPolicy timeouts are set in its transaction (the
+        // locks a refresh or apply takes first, the capture DDL on sources): nothing waits or runs indefinitely.
+        // Options given in the URL take precedence.
+        props.setProperty("options", "-c statement_timeout=" + DEFAULT_STATEMENT_TIMEOUT_MS
+                + " -c lock_timeout=" + DEFAULT_LOCK_TIMEOUT_MS);
     }
 
     public static JdbcDatabase fromUrl(String url) {

@@ -30,6 +30,7 @@ public final class QueryChecker {
     private static final String COLUMNS_PREFIX = "SELECT * FROM (\n";
     /** The time PostgreSQL may take to plan the query; the column check runs it with LIMIT 0. */
     private static final String CHECK_TIMEOUT = "60s";
+    private static final java.time.Duration DEFAULT_LOCK_TIMEOUT = java.time.Duration.ofSeconds(30);
 
     private QueryChecker() {
     }
@@ -70,6 +71,17 @@ public final class QueryChecker {
      * @throws SQLException when the database itself fails (connection lost, …)
      */
     public static CheckedQuery check(Connection c, String query) throws SQLException {
+        return check(c, query, DEFAULT_LOCK_TIMEOUT);
+    }
+
+    /**
+     * As {@link #check(Connection, String)}, waiting at most {@code lockTimeout} for a lock on a table the query
+     * reads (the stream table's RefreshPolicy lockTimeout); a lock not granted, or a check past its time, is
+     * thrown as the database's error (SQLSTATE 55P03, 57014): not the query's fault.
+     */
+    public static CheckedQuery check(Connection c, String query, java.time.Duration lockTimeout) throws SQLException {
+        String timeouts = "SELECT set_config('statement_timeout', '" + CHECK_TIMEOUT + "', true),"
+                + " set_config('lock_timeout', '" + lockTimeout.toMillis() + "ms', true)";
         String stmt = singleSelect(query);
         boolean autoCommit = c.getAutoCommit();
         c.setAutoCommit(false);
@@ -77,7 +89,7 @@ public final class QueryChecker {
         try (Statement s = c.createStatement()) {
             s.setEscapeProcessing(false);
             s.execute("SET TRANSACTION READ ONLY");
-            s.execute("SET LOCAL statement_timeout = '" + CHECK_TIMEOUT + "'");
+            s.execute(timeouts);
             JsonNode plan;
             try (ResultSet rs = s.executeQuery(EXPLAIN + stmt)) {
                 rs.next();
@@ -95,7 +107,7 @@ public final class QueryChecker {
         // Nothing of the query has run yet: refuse it before the column check (and the load) would run it.
         QueryDependencies dependencies;
         try {
-            dependencies = QueryDependencies.of(c, stmt);
+            dependencies = QueryDependencies.of(c, stmt, lockTimeout);
         } catch (PSQLException e) {
             throw fromServer(e, QueryDependencies.VIEW_PREFIX.length());
         }
@@ -113,7 +125,7 @@ public final class QueryChecker {
         try (Statement s = c.createStatement()) {
             s.setEscapeProcessing(false);
             s.execute("SET TRANSACTION READ ONLY");
-            s.execute("SET LOCAL statement_timeout = '" + CHECK_TIMEOUT + "'");
+            s.execute(timeouts);
             List<OutputColumn> columns = new ArrayList<>();
             try (ResultSet rs = s.executeQuery(COLUMNS_PREFIX + stmt + "\n) AS q LIMIT 0")) {
                 ResultSetMetaData md = rs.getMetaData();
@@ -163,7 +175,10 @@ public final class QueryChecker {
     }
 
     /** {@code e} as the user's error; {@code offset} is the length of the text the check put before the query. */
-    private static InvalidQueryException fromServer(PSQLException e, int offset) {
+    private static InvalidQueryException fromServer(PSQLException e, int offset) throws SQLException {
+        if ("55P03".equals(e.getSQLState()) || "57014".equals(e.getSQLState())) {
+            throw e; // a lock not granted in time, a check past its time: the caller reports the limit
+        }
         ServerErrorMessage m = e.getServerErrorMessage();
         if (m == null) {
             throw new IllegalStateException("database error while checking the query: " + e.getMessage(), e);

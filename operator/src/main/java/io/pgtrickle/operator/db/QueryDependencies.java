@@ -54,6 +54,11 @@ public record QueryDependencies(List<Relation> relations, List<Function> functio
 
     /** The dependencies of {@code query}; leaves {@code c}'s auto-commit as found and changes nothing. */
     public static QueryDependencies of(Connection c, String query) throws SQLException {
+        return of(c, query, java.time.Duration.ofSeconds(30));
+    }
+
+    /** As {@link #of(Connection, String)}, waiting at most {@code lockTimeout} for the tables' locks. */
+    public static QueryDependencies of(Connection c, String query, java.time.Duration lockTimeout) throws SQLException {
         boolean autoCommit = c.getAutoCommit();
         java.sql.Savepoint savepoint = null;
         if (autoCommit) {
@@ -63,6 +68,7 @@ public record QueryDependencies(List<Relation> relations, List<Function> functio
         }
         try (Statement s = c.createStatement()) {
             s.setEscapeProcessing(false);
+            s.execute("SELECT set_config('lock_timeout', '" + lockTimeout.toMillis() + "ms', true)");
             s.execute("CREATE SCHEMA IF NOT EXISTS pgtrickle");
             s.execute(VIEW_PREFIX + query);
             List<Relation> relations = new ArrayList<>();

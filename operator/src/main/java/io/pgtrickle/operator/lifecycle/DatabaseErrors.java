@@ -48,10 +48,11 @@ final class DatabaseErrors {
             case "42501" -> "the operator's database role lacks a privilege: grant it SELECT on the tables the query"
                     + " reads (see the grants in docs/index.md)";
             case "22012" -> "the query divides by zero for some row: guard the divisor, e.g. x / NULLIF(y, 0)";
-            case "57014" -> "the statement ran longer than its statement timeout: make the query cheaper, or raise"
-                    + " the timeout";
-            case "55P03" -> "a lock was not granted within the lock timeout (another session holds the table):"
-                    + " the refresh is retried; look for long transactions on the tables the query reads";
+            case "57014" -> "the statement ran longer than its statement timeout (spec.statementTimeout of the"
+                    + " stream table's RefreshPolicy, default 10m): make the query cheaper, or raise it";
+            case "55P03" -> "a lock was not granted within the lock timeout (spec.lockTimeout of the RefreshPolicy,"
+                    + " default 30s; another session holds the table): the refresh is retried; look for long"
+                    + " transactions or DDL on the tables the query reads";
             case "40001", "40P01" -> "a concurrent transaction conflicted with the refresh: it is retried";
             default -> "run the query in psql against the same database to see the problem";
         };

@@ -2,15 +2,28 @@ package io.pgtrickle.operator.lifecycle;
 
 import io.pgtrickle.crds.v1alpha1.RefreshPolicy;
 import io.pgtrickle.crds.v1alpha1.RefreshPolicySpec;
+import io.pgtrickle.operator.schedule.Schedule;
+
+import java.time.Duration;
 
 /**
- * The RefreshPolicy knobs a refresh itself uses, with the documented defaults.
+ * The RefreshPolicy knobs an apply and a refresh themselves use, with the documented defaults.
  *
  * @param maxChangeRatio   AUTO recomputes in FULL when a batch exceeds this fraction of the sources' rows
  * @param learnFromHistory predict DIFFERENTIAL and FULL cost from past refreshes instead, when both are known
+ * @param statementTimeout longest one statement of an apply or refresh may run (PostgreSQL's statement_timeout)
+ * @param lockTimeout      longest an apply or refresh waits for a lock (PostgreSQL's lock_timeout)
  */
-public record RefreshTuning(double maxChangeRatio, boolean learnFromHistory) {
+public record RefreshTuning(double maxChangeRatio, boolean learnFromHistory, Duration statementTimeout,
+                            Duration lockTimeout) {
+    public static final Duration DEFAULT_STATEMENT_TIMEOUT = Duration.ofMinutes(10);
+    public static final Duration DEFAULT_LOCK_TIMEOUT = Duration.ofSeconds(30);
     public static final RefreshTuning DEFAULTS = new RefreshTuning(0.15, true);
+
+    /** The AUTO knobs, with the default timeouts. */
+    public RefreshTuning(double maxChangeRatio, boolean learnFromHistory) {
+        this(maxChangeRatio, learnFromHistory, DEFAULT_STATEMENT_TIMEOUT, DEFAULT_LOCK_TIMEOUT);
+    }
 
     public static RefreshTuning of(RefreshPolicy policy) {
         RefreshPolicySpec spec = policy == null ? null : policy.getSpec();
@@ -19,6 +32,14 @@ public record RefreshTuning(double maxChangeRatio, boolean learnFromHistory) {
         }
         return new RefreshTuning(
                 spec.getDifferentialMaxChangeRatio() == null ? DEFAULTS.maxChangeRatio() : spec.getDifferentialMaxChangeRatio(),
-                spec.getLearnFromHistory() == null ? DEFAULTS.learnFromHistory() : spec.getLearnFromHistory());
+                spec.getLearnFromHistory() == null ? DEFAULTS.learnFromHistory() : spec.getLearnFromHistory(),
+                spec.getStatementTimeout() == null ? DEFAULT_STATEMENT_TIMEOUT : Schedule.duration(spec.getStatementTimeout()),
+                spec.getLockTimeout() == null ? DEFAULT_LOCK_TIMEOUT : Schedule.duration(spec.getLockTimeout()));
+    }
+
+    /** The SQL that sets both timeouts for the rest of the current transaction. */
+    public String transactionSettingsSql() {
+        return "SELECT set_config('statement_timeout', '" + statementTimeout.toMillis() + "ms', true),"
+                + " set_config('lock_timeout', '" + lockTimeout.toMillis() + "ms', true)";
     }
 }

@@ -72,6 +72,11 @@ public final class StreamTableService {
                 // PostgreSQL judged the incremental plan and rejected it: the same apply, in FULL, with the reason
                 return applyOnce(def, rejected.reason()).withRejectedPlan(rejected.reason());
             }
+        } catch (SQLException e) {
+            if (DatabaseErrors.connectionLost(e)) {
+                throw e;
+            }
+            throw new ApplyFailedException(def, e);
         } catch (InvalidQueryException | ModeDecision.UnsupportedModeException e) {
             // The stream table stops refreshing until its spec is fixed (its source may have changed under it):
             // it must not keep captured changes piling up meanwhile. Best effort: the spec's error is what
@@ -136,7 +141,7 @@ public final class StreamTableService {
     private ApplyResult applyOnce(StreamTableDefinition def, String rejectedPlan) throws SQLException {
         try (Connection c = db.connect()) {
             CatalogSchema.ensure(c);
-            CheckedQuery checked = QueryChecker.check(c, def.query());
+            CheckedQuery checked = QueryChecker.check(c, def.query(), def.tuning().lockTimeout());
             Plan plan = plan(c, checked);
             if (rejectedPlan != null) {
                 // the sources the incremental plan read are the query's: FULL may still skip unchanged refreshes
@@ -179,6 +184,9 @@ public final class StreamTableService {
             c.setAutoCommit(false);
             c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
             try {
+                try (Statement s = c.createStatement()) {
+                    s.execute(def.tuning().transactionSettingsSql()); // the load is bounded like a refresh
+                }
                 StreamTableLock.lockTransaction(c, def.key());
                 CatalogStore store = new CatalogStore(c);
                 Optional<StreamTableRecord> existing = store.findForUpdate(def.key().namespace(), def.key().name());
@@ -212,7 +220,8 @@ public final class StreamTableService {
                     }
                 }
                 store.upsertDefinition(row, plan.initialLoadSql(table), refreshSql, planned,
-                        def.tuning().maxChangeRatio(), def.tuning().learnFromHistory());
+                        def.tuning().maxChangeRatio(), def.tuning().learnFromHistory(),
+                        def.tuning().statementTimeout().toMillis(), def.tuning().lockTimeout().toMillis());
                 if (rebuild || captureAdded) {
                     store.replaceSources(def.key().namespace(), def.key().name(), checked.sources());
                 }

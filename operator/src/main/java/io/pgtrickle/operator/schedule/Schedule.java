@@ -42,7 +42,7 @@ public sealed interface Schedule permits Schedule.Every, Schedule.Cron {
      *
      * @throws IllegalArgumentException when {@code text} is not a duration
      */
-    static Duration duration(String text) {
+    public static Duration duration(String text) {
         if (text == null || !Every.PATTERN.matcher(text.trim()).matches()) {
             throw new IllegalArgumentException("'" + text + "' is not a duration; use e.g. 30s, 5m or 1h30m");
         }
