@@ -114,11 +114,16 @@ public final class Main {
                 StreamTableDefinition def = StreamTableFiles.definition(st, namespace(a), policies);
                 ApplyResult r = service.apply(def);
                 StreamTableRecord rec = r.record();
-                out.printf("streamtable/%s %s: table %s, %s, %s rows%n", name,
-                        r.inPlace() ? "recomputed in place" : r.rebuilt() ? "created and loaded"
-                                : "configured (unchanged data)",
+                out.printf("streamtable/%s %s: table %s, %s%s%n", name,
+                        r.repairedStorage() ? "storage table was missing: created again and loaded"
+                                : r.inPlace() ? "recomputed in place" : r.rebuilt() ? "created and loaded"
+                                : "unchanged",
                         rec.qualifiedTable(), rec.effectiveMode(),
-                        rec.lastRefreshRows() == null ? "?" : rec.lastRefreshRows());
+                        r.rebuilt() && rec.lastRefreshRows() != null ? ", " + rec.lastRefreshRows() + " rows" : "");
+                if (r.rejectedPlan() != null) {
+                    out.printf("streamtable/%s: maintained in FULL: %s%n", name, r.rejectedPlan());
+                }
+                r.warnings().forEach(w -> out.printf("streamtable/%s: warning: %s%n", name, w));
             } catch (InvalidQueryException e) {
                 failed++;
                 report(name, "invalid query: " + e.getMessage(), e.hint());

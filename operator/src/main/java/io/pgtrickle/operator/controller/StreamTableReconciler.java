@@ -120,12 +120,14 @@ public final class StreamTableReconciler implements Reconciler<StreamTable>, Cle
             if (applied.rejectedPlan() != null) {
                 status.warn(st, "IncrementalPlanRejected", applied.rejectedPlan());
             }
+            applied.warnings().forEach(w -> LOG.warn("{}: {}", key, w));
             if (applied.rebuilt()) {
                 LOG.info("{}: installed {} in {} ({} rows)", key, def.table(), target.description(),
                         applied.record().lastRefreshRows());
             }
             String reason = Conditions.REASON_REFRESHED;
-            String message = "stream table " + def.table() + " is maintained in " + target.description();
+            String message = "stream table " + def.table() + " is maintained in " + target.description()
+                    + applied.warnings().stream().map(w -> "; warning: " + w).collect(java.util.stream.Collectors.joining());
             if (def.suspend()) {
                 scheduler.cancel(key);
                 reason = Conditions.REASON_SUSPENDED;

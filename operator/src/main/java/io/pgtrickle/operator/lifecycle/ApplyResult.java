@@ -2,6 +2,8 @@ package io.pgtrickle.operator.lifecycle;
 
 import io.pgtrickle.operator.catalog.StreamTableRecord;
 
+import java.util.List;
+
 /**
  * What {@code apply} did: whether the storage was (re)built and loaded, and the resulting catalog row.
  *
@@ -11,10 +13,15 @@ import io.pgtrickle.operator.catalog.StreamTableRecord;
  * @param rejectedPlan why PostgreSQL rejected the incremental plan at this apply (the stream table was then
  *                installed in FULL), or null
  * @param repairedStorage the storage table had been dropped (by hand): it was created again and loaded
+ * @param warnings what the user should know although the apply succeeded (a superuser operator role)
  */
 public record ApplyResult(StreamTableRecord record, boolean rebuilt, boolean inPlace, String rejectedPlan,
-                          boolean repairedStorage) {
+                          boolean repairedStorage, List<String> warnings) {
+    public ApplyResult {
+        warnings = List.copyOf(warnings);
+    }
+
     ApplyResult withRejectedPlan(String reason) {
-        return new ApplyResult(record, rebuilt, inPlace, reason, repairedStorage);
+        return new ApplyResult(record, rebuilt, inPlace, reason, repairedStorage, warnings);
     }
 }

@@ -273,7 +273,7 @@ public final class StreamTableService {
                     RefreshTransaction.vacuumStorage(c, table);
                 }
                 return new ApplyResult(store.find(def.key().namespace(), def.key().name()).orElseThrow(), rebuild,
-                        inPlace, null, storageGone);
+                        inPlace, null, storageGone, RoleWarnings.of(c));
             } catch (SQLException | RuntimeException e) {
                 c.rollback();
                 if ((rebuild || captureAdded) && captured) {
