@@ -105,6 +105,19 @@ public class RefreshPolicySpec {
       + "and the writers queued behind it, indefinitely. A duration such as 5s, 30s, 2m.")
   private String lockTimeout;
 
+  @Default("false")
+  @JsonPropertyDescription("Whether an apply may create the schema of spec.table when it does not exist. Off by "
+      + "default, so that a typo in the schema is reported instead of silently creating a new schema.")
+  private Boolean createSchemas;
+
+  public Boolean getCreateSchemas() {
+    return createSchemas;
+  }
+
+  public void setCreateSchemas(Boolean createSchemas) {
+    this.createSchemas = createSchemas;
+  }
+
   public String getStatementTimeout() {
     return statementTimeout;
   }
@@ -214,14 +227,15 @@ public class RefreshPolicySpec {
         && Objects.equals(maxConsecutiveErrors, p.maxConsecutiveErrors)
         && Objects.equals(defaultSchedule, p.defaultSchedule) && Objects.equals(minSchedule, p.minSchedule)
         && Objects.equals(autoBackoff, p.autoBackoff) && Objects.equals(mergeWorkMemMb, p.mergeWorkMemMb)
-        && Objects.equals(statementTimeout, p.statementTimeout) && Objects.equals(lockTimeout, p.lockTimeout);
+        && Objects.equals(statementTimeout, p.statementTimeout) && Objects.equals(lockTimeout, p.lockTimeout)
+        && Objects.equals(createSchemas, p.createSchemas);
   }
 
   @Override
   public int hashCode() {
     return Objects.hash(differentialMaxChangeRatio, learnFromHistory, maxConcurrentRefreshes, minBackoff,
         maxBackoff, maxConsecutiveErrors, defaultSchedule, minSchedule, autoBackoff, mergeWorkMemMb,
-        statementTimeout, lockTimeout);
+        statementTimeout, lockTimeout, createSchemas);
   }
 
   @Override
@@ -230,6 +244,7 @@ public class RefreshPolicySpec {
         + learnFromHistory + ", maxConcurrentRefreshes=" + maxConcurrentRefreshes + ", minBackoff=" + minBackoff
         + ", maxBackoff=" + maxBackoff + ", maxConsecutiveErrors=" + maxConsecutiveErrors + ", defaultSchedule="
         + defaultSchedule + ", minSchedule=" + minSchedule + ", autoBackoff=" + autoBackoff + ", mergeWorkMemMb="
-        + mergeWorkMemMb + ", statementTimeout=" + statementTimeout + ", lockTimeout=" + lockTimeout + "}";
+        + mergeWorkMemMb + ", statementTimeout=" + statementTimeout + ", lockTimeout=" + lockTimeout
+        + ", createSchemas=" + createSchemas + "}";
   }
 }

@@ -19,6 +19,7 @@ import io.pgtrickle.operator.catalog.StreamTableRecord;
 import io.pgtrickle.operator.db.InvalidQueryException;
 import io.pgtrickle.operator.lifecycle.ApplyFailedException;
 import io.pgtrickle.operator.lifecycle.ApplyResult;
+import io.pgtrickle.operator.lifecycle.InvalidSpecException;
 import io.pgtrickle.operator.lifecycle.DeleteOutcome;
 import io.pgtrickle.operator.lifecycle.ModeDecision;
 import io.pgtrickle.operator.lifecycle.StreamTableConflictException;
@@ -151,6 +152,9 @@ public final class StreamTableReconciler implements Reconciler<StreamTable>, Cle
         } catch (StreamTableConflictException e) {
             scheduler.cancel(key);
             return fail(st, previous, generation, Conditions.REASON_TABLE_CONFLICT, e.getMessage(), e.hint());
+        } catch (InvalidSpecException e) {
+            scheduler.cancel(key);
+            return fail(st, previous, generation, Conditions.REASON_INVALID_SPEC, e.getMessage(), e.hint());
         } catch (ModeDecision.UnsupportedModeException e) {
             scheduler.cancel(key);
             return fail(st, previous, generation, Conditions.REASON_UNSUPPORTED_REFRESH_MODE, e.getMessage(), e.hint());

@@ -13,16 +13,23 @@ import java.time.Duration;
  * @param learnFromHistory predict DIFFERENTIAL and FULL cost from past refreshes instead, when both are known
  * @param statementTimeout longest one statement of an apply or refresh may run (PostgreSQL's statement_timeout)
  * @param lockTimeout      longest an apply or refresh waits for a lock (PostgreSQL's lock_timeout)
+ * @param createSchemas    whether an apply may create the schema of spec.table
  */
 public record RefreshTuning(double maxChangeRatio, boolean learnFromHistory, Duration statementTimeout,
-                            Duration lockTimeout) {
+                            Duration lockTimeout, boolean createSchemas) {
     public static final Duration DEFAULT_STATEMENT_TIMEOUT = Duration.ofMinutes(10);
     public static final Duration DEFAULT_LOCK_TIMEOUT = Duration.ofSeconds(30);
     public static final RefreshTuning DEFAULTS = new RefreshTuning(0.15, true);
 
     /** The AUTO knobs, with the default timeouts. */
     public RefreshTuning(double maxChangeRatio, boolean learnFromHistory) {
-        this(maxChangeRatio, learnFromHistory, DEFAULT_STATEMENT_TIMEOUT, DEFAULT_LOCK_TIMEOUT);
+        this(maxChangeRatio, learnFromHistory, DEFAULT_STATEMENT_TIMEOUT, DEFAULT_LOCK_TIMEOUT, false);
+    }
+
+    /** The AUTO knobs and timeouts; schemas are not created. */
+    public RefreshTuning(double maxChangeRatio, boolean learnFromHistory, Duration statementTimeout,
+                         Duration lockTimeout) {
+        this(maxChangeRatio, learnFromHistory, statementTimeout, lockTimeout, false);
     }
 
     public static RefreshTuning of(RefreshPolicy policy) {
@@ -34,7 +41,8 @@ public record RefreshTuning(double maxChangeRatio, boolean learnFromHistory, Dur
                 spec.getDifferentialMaxChangeRatio() == null ? DEFAULTS.maxChangeRatio() : spec.getDifferentialMaxChangeRatio(),
                 spec.getLearnFromHistory() == null ? DEFAULTS.learnFromHistory() : spec.getLearnFromHistory(),
                 spec.getStatementTimeout() == null ? DEFAULT_STATEMENT_TIMEOUT : Schedule.duration(spec.getStatementTimeout()),
-                spec.getLockTimeout() == null ? DEFAULT_LOCK_TIMEOUT : Schedule.duration(spec.getLockTimeout()));
+                spec.getLockTimeout() == null ? DEFAULT_LOCK_TIMEOUT : Schedule.duration(spec.getLockTimeout()),
+                Boolean.TRUE.equals(spec.getCreateSchemas()));
     }
 
     /** The SQL that sets both timeouts for the rest of the current transaction. */

@@ -77,7 +77,7 @@ public final class StreamTableService {
                 throw e;
             }
             throw new ApplyFailedException(def, e);
-        } catch (InvalidQueryException | ModeDecision.UnsupportedModeException e) {
+        } catch (InvalidQueryException | ModeDecision.UnsupportedModeException | InvalidSpecException e) {
             // The stream table stops refreshing until its spec is fixed (its source may have changed under it):
             // it must not keep captured changes piling up meanwhile. Best effort: the spec's error is what
             // the user needs to see; the next re-apply tries again.
@@ -215,7 +215,15 @@ public final class StreamTableService {
                             s.execute("DROP TABLE IF EXISTS " + table);
                             store.invalidateDependants(def.table());
                         }
-                        s.execute("CREATE SCHEMA IF NOT EXISTS " + Identifiers.quote(def.table().schema()));
+                        if (!schemaExists(c, def.table().schema())) {
+                            if (!def.tuning().createSchemas()) {
+                                throw new InvalidSpecException("schema " + def.table().schema() + " of spec.table "
+                                        + def.table() + " does not exist (stream table " + def.key() + ")",
+                                        "check the schema's spelling; create the schema, or set createSchemas: true"
+                                                + " in the stream table's RefreshPolicy to let apply create it");
+                            }
+                            s.execute("CREATE SCHEMA " + Identifiers.quote(def.table().schema()));
+                        }
                         s.execute(storageDdl.get(0));
                     }
                 }
@@ -565,6 +573,15 @@ public final class StreamTableService {
             throw new StreamTableConflictException("table " + def.table()
                     + " already exists and was not created by pg-trickle",
                     "choose another spec.table, or drop or rename the existing table");
+        }
+    }
+
+    private static boolean schemaExists(Connection c, String schema) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM pg_namespace WHERE nspname = ?")) {
+            ps.setString(1, schema);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
         }
     }
 

@@ -96,6 +96,7 @@ public final class Demo {
     /** The tables the StreamTables in examples/ read. */
     public static void createSampleSchema(JdbcDatabase db) throws SQLException {
         try (Connection c = db.connect(); Statement s = c.createStatement()) {
+            s.execute("CREATE SCHEMA IF NOT EXISTS analytics"); // where the examples store their stream tables
             s.execute("""
                     CREATE TABLE customers (
                         id     int  PRIMARY KEY,

@@ -33,7 +33,7 @@ class StreamTableServiceIT {
 
     @BeforeAll
     static void schema() {
-        PG.database().exec(
+        PG.database().exec("CREATE SCHEMA analytics",
                 "CREATE TABLE orders (id bigint PRIMARY KEY, customer_id int, amount numeric(12,2), status text)",
                 "INSERT INTO orders SELECT g, g % 10, g * 1.5, CASE WHEN g % 3 = 0 THEN 'open' ELSE 'done' END"
                         + " FROM generate_series(1, 200) g");
@@ -374,5 +374,22 @@ class StreamTableServiceIT {
         service.apply(def("derived", "derived_t", "SELECT customer_id, count(*) AS n FROM base_t GROUP BY 1"));
         assertEquals(List.of(new StreamTableKey("default", "base")),
                 service.upstreamOf(new StreamTableKey("default", "derived")));
+    }
+
+    @Test
+    void aMissingSchemaOfSpecTableIsRefusedUnlessThePolicyAllowsCreatingIt() throws Exception {
+        StreamTableDefinition typo = def("typo", "analytcs.totals", TOTALS);
+        InvalidSpecException e = assertThrows(InvalidSpecException.class, () -> service.apply(typo));
+        assertTrue(e.getMessage().contains("schema analytcs of spec.table"), e.getMessage());
+        assertTrue(e.hint().contains("createSchemas"), e.hint());
+        try (Connection c = PG.database().connect()) {
+            assertEquals(0, Rows.count(c, "SELECT count(*) FROM pg_namespace WHERE nspname = 'analytcs'"));
+            assertEquals(0, Rows.count(c, "SELECT count(*) FROM pgtrickle.stream_tables WHERE name = 'typo'"));
+        }
+        service.apply(typo.withTuning(new RefreshTuning(0.15, true, RefreshTuning.DEFAULT_STATEMENT_TIMEOUT,
+                RefreshTuning.DEFAULT_LOCK_TIMEOUT, true)));
+        try (Connection c = PG.database().connect()) {
+            assertEquals(Rows.multiset(c, TOTALS), Rows.storage(c, "analytcs.totals"));
+        }
     }
 }
