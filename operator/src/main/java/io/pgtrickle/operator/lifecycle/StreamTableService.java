@@ -480,7 +480,7 @@ public final class StreamTableService {
 
     private RefreshFailedException failed(Connection c, StreamTableKey key, Instant start, long t0,
                                           Exception e) throws SQLException {
-        String message = "refresh failed: " + DatabaseErrors.describe(e);
+        String message = "refresh of stream table " + key + " failed: " + DatabaseErrors.describe(e);
         String hint = DatabaseErrors.hint(e);
         if (c.isValid(2)) {
             c.setAutoCommit(true);
@@ -548,8 +548,17 @@ public final class StreamTableService {
         }
     }
 
+    /** Schemas that belong to PostgreSQL or to pg-trickle itself: never a place for a storage table. */
+    private static final java.util.regex.Pattern SYSTEM_SCHEMA =
+            java.util.regex.Pattern.compile("pg_catalog|information_schema|pg_toast.*|pg_temp.*|pgtrickle|pgtrickle_changes");
+
     private static void checkOwnership(Connection c, CatalogStore store, StreamTableDefinition def,
                                        Optional<StreamTableRecord> existing) throws SQLException {
+        if (SYSTEM_SCHEMA.matcher(def.table().schema()).matches()) {
+            throw new InvalidSpecException("spec.table " + def.table() + " of stream table " + def.key() + " is in"
+                    + " the system schema " + def.table().schema() + ", which belongs to PostgreSQL or to pg-trickle",
+                    "store the stream table in a schema of your own, e.g. analytics." + def.table().table());
+        }
         Optional<StreamTableRecord> owner = store.findByTable(def.table());
         if (owner.isPresent() && !(owner.get().namespace().equals(def.key().namespace())
                 && owner.get().name().equals(def.key().name()))) {

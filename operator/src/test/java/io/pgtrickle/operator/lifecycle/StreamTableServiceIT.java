@@ -392,4 +392,18 @@ class StreamTableServiceIT {
             assertEquals(Rows.multiset(c, TOTALS), Rows.storage(c, "analytcs.totals"));
         }
     }
+
+    @Test
+    void aStorageTableInASystemSchemaIsRefusedAsSuch() throws Exception {
+        for (String table : List.of("pg_catalog.pg_class", "information_schema.tables", "pgtrickle.stream_tables",
+                "pgtrickle_changes.mine", "pg_catalog.brand_new")) {
+            InvalidSpecException e = assertThrows(InvalidSpecException.class,
+                    () -> service.apply(def("sys", table, TOTALS)), table);
+            assertTrue(e.getMessage().contains("system schema"), e.getMessage());
+            assertTrue(e.hint().contains("a schema of your own"), e.hint());
+        }
+        try (Connection c = PG.database().connect()) {
+            assertEquals(0, Rows.count(c, "SELECT count(*) FROM pgtrickle.stream_tables WHERE name = 'sys'"));
+        }
+    }
 }
