@@ -41,6 +41,12 @@ class StreamTableE2E {
     private static OperatorRuntime operator;
     private static JdbcDatabase app;
 
+    /**
+     * The Secret's password (the embedded server trusts local connections, so it is never checked): marked
+     * {@code pgt-secret-} so that run-tests.sh can fail the run if it appears in any output, log, status or event.
+     */
+    static final String TEST_PASSWORD = "pgt-secret-e2e-3c9d";
+
     @BeforeAll
     static void start() throws Exception {
         k8s = KubeCluster.get();
@@ -57,7 +63,7 @@ class StreamTableE2E {
         client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(NS).endMetadata().build())
                 .serverSideApply();
         client.secrets().inNamespace(NS).resource(new SecretBuilder().withNewMetadata().withName("pg-app")
-                .endMetadata().withStringData(Map.of("username", "postgres", "password", "unused-in-trust-mode",
+                .endMetadata().withStringData(Map.of("username", "postgres", "password", TEST_PASSWORD,
                         "dbname", "app", "host", "127.0.0.1", "port", Integer.toString(pg.port()))).build())
                 .serverSideApply();
         operator = new OperatorRuntime(client, 2).start();
@@ -68,6 +74,9 @@ class StreamTableE2E {
         if (operator != null) {
             operator.close();
         }
+        // Every status and event the run left, into the run's output, which run-tests.sh searches for TEST_PASSWORD.
+        System.out.println(k8s.kubectl("get", "streamtables,refreshpolicies", "-A", "-o", "yaml").stdout());
+        System.out.println(k8s.kubectl("get", "events", "-A", "-o", "yaml").stdout());
     }
 
     private static StreamTable get(String name) {

@@ -13,7 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class JdbcDatabaseTest {
-    private static final String SECRET = "s3cret-Pa55";
+    private static final String SECRET = "pgt-secret-Pa55"; // searched for in the whole run's output
 
     @Test
     void aUrlTheDriverCannotParseIsReportedWithoutItsPasswordAndWithoutADriverLogLine() {
