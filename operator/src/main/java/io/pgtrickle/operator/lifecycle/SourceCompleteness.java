@@ -61,9 +61,9 @@ final class SourceCompleteness {
                     : "the query calls " + String.join(", ", acting) + ", not IMMUTABLE: its result can change"
                     + " without a change to the tables it reads";
             LOG.warn("incremental plan rejected: {}", reason);
-            return StreamTableService.fullLayout(query, List.of(reason), complete);
+            return StreamTableInstall.fullLayout(query, List.of(reason), complete);
         }
-        return StreamTableService.fullLayout(query, plan.reasons(), complete);
+        return StreamTableInstall.fullLayout(query, plan.reasons(), complete);
     }
 
     private static String names(List<QueryDependencies.Relation> relations) {

@@ -38,7 +38,7 @@ class SourceCompletenessIT {
     }
 
     private static Plan full(List<SourceUse> sources) {
-        return StreamTableService.fullLayout(NESTED, List.of("engine says FULL"), sources);
+        return StreamTableInstall.fullLayout(NESTED, List.of("engine says FULL"), sources);
     }
 
     private static SourceUse table(Connection c, String name, String... columns) throws Exception {
@@ -88,11 +88,11 @@ class SourceCompletenessIT {
         try (Connection c = PG.database().connect()) {
             String overView = "SELECT a.id FROM a WHERE EXISTS (SELECT 1 FROM bv WHERE bv.a_id = a.id)";
             Plan viaView = SourceCompleteness.complete(QueryDependencies.of(c, overView), overView,
-                    StreamTableService.fullLayout(overView, List.of("x"), List.of(table(c, "a", "id"))));
+                    StreamTableInstall.fullLayout(overView, List.of("x"), List.of(table(c, "a", "id"))));
             assertEquals(List.of(), viaView.sources());
             String calling = "SELECT a.id FROM a WHERE stable_f(a.id) > 1";
             Plan viaFunction = SourceCompleteness.complete(QueryDependencies.of(c, calling), calling,
-                    StreamTableService.fullLayout(calling, List.of("x"), List.of(table(c, "a", "id"))));
+                    StreamTableInstall.fullLayout(calling, List.of("x"), List.of(table(c, "a", "id"))));
             assertEquals(List.of(), viaFunction.sources());
         }
     }
