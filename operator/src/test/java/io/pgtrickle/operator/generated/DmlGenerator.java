@@ -71,13 +71,13 @@ public final class DmlGenerator {
         return pick(List.of("NULL", "'{\"prio\": 1}'", "'{\"t\": [\"a\", \"x1\"], \"prio\": 2}'", "'{\"t\": []}'"));
     }
 
-    /** The next batch: 1–4 transactions of 1–5 operations, now and then a write pattern. */
+    /** The next batch: 1–5 transactions of 1–6 operations, now and then a write pattern. */
     public Batch next() {
         batch++;
         List<List<String>> txs = new ArrayList<>();
-        for (int t = 1 + rnd.nextInt(4); t > 0; t--) {
+        for (int t = 1 + rnd.nextInt(5); t > 0; t--) {
             List<String> tx = new ArrayList<>();
-            for (int i = 1 + rnd.nextInt(5); i > 0; i--) {
+            for (int i = 1 + rnd.nextInt(6); i > 0; i--) {
                 tx.addAll(operation());
             }
             if (chance(5)) {

@@ -50,8 +50,10 @@ enum FailureClass {
         if (detail.contains("No value specified for parameter") && QUESTION_MARK.matcher(sql).find()) {
             return JSONB_QUESTION_MARK;
         }
-        if (check.kind() == GenLab.Kind.APPLY_ERROR && (sql.contains("percentile_cont") || sql.contains("(SELECT")
-                || sql.contains("EXISTS (")) && !detail.contains("AssertionError")) {
+        String selectList = selectList(sql);
+        if (check.kind() == GenLab.Kind.APPLY_ERROR && (sql.contains("percentile_cont") || selectList.contains("(SELECT")
+                || selectList.contains("EXISTS (")) && !detail.contains("AssertionError")
+                && !detail.contains("syntax error")) {
             return APPLY_REFUSED;
         }
         if (correlatedAggregate(sql) && (check.kind() == GenLab.Kind.MISMATCH || detail.contains("AssertionError"))) {
@@ -83,6 +85,30 @@ enum FailureClass {
     static boolean nestedExists(String sql) {
         int first = sql.indexOf("EXISTS (");
         return first >= 0 && balanced(sql, first + 7).substring(1).contains("EXISTS (");
+    }
+
+    /** The select list of the main SELECT (the first one outside parentheses: CTE bodies are inside). */
+    static String selectList(String sql) {
+        int depth = 0;
+        boolean quoted = false;
+        int start = -1;
+        for (int i = 0; i < sql.length(); i++) {
+            char c = sql.charAt(i);
+            if (c == '\'') {
+                quoted = !quoted;
+            } else if (!quoted && c == '(') {
+                depth++;
+            } else if (!quoted && c == ')') {
+                depth--;
+            } else if (!quoted && depth == 0) {
+                if (start < 0 && sql.startsWith("SELECT ", i)) {
+                    start = i + 7;
+                } else if (start >= 0 && sql.startsWith(" FROM ", i)) {
+                    return sql.substring(start, i);
+                }
+            }
+        }
+        return start < 0 ? "" : sql.substring(start);
     }
 
     /** The parenthesised text starting at {@code open} (an opening parenthesis), quotes respected. */

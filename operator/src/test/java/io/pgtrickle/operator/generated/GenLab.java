@@ -38,7 +38,15 @@ final class GenLab implements AutoCloseable {
     enum Kind { OK, TEXT_ONLY, MISMATCH, REFRESH_ERROR, APPLY_ERROR, INVALID_QUERY }
 
     /** One check: its outcome, the refresh mode that ran, a description, and both sides when compared. */
-    record Check(Kind kind, String mode, String detail, List<String> expected, List<String> actual) {
+    record Check(Kind kind, String mode, String detail, List<String> expected, List<String> actual, long written) {
+        Check(Kind kind, String mode, String detail, List<String> expected, List<String> actual) {
+            this(kind, mode, detail, expected, actual, -1);
+        }
+
+        Check written(long rows) {
+            return new Check(kind, mode, detail, expected, actual, rows);
+        }
+
         /** Equal as the contract defines it (by each type's equality), even if printed differently. */
         boolean ok() {
             return kind == Kind.OK || kind == Kind.TEXT_ONLY;
@@ -178,7 +186,7 @@ final class GenLab implements AutoCloseable {
             for (String q : tx) {
                 if (q.equals("ROLLBACK")) {
                     c.rollback();
-                } else {
+                } else if (!q.startsWith("--")) {
                     s.execute(q);
                 }
             }
@@ -203,15 +211,14 @@ final class GenLab implements AutoCloseable {
 
     /** Refreshes {@code st} and compares it with its query. */
     Check refreshAndCheck(Installed st) {
-        String mode;
+        RefreshResult r;
         try {
-            RefreshResult r = service.refresh(new StreamTableKey("gen", st.name()));
+            r = service.refresh(new StreamTableKey("gen", st.name()));
             service.cleanupAfter(r);
-            mode = r.mode();
         } catch (Exception | AssertionError e) {
             return new Check(Kind.REFRESH_ERROR, null, "refresh failed: " + describe(e), List.of(), List.of());
         }
-        return compare(st, mode);
+        return compare(st, r.mode()).written(r.rows());
     }
 
     /**

@@ -10,7 +10,7 @@ import java.util.List;
 /**
  * Replays one case alone on a fresh database: {@link GenSchema}, the upstream stream tables the
  * query reads, the query applied as a stream table (AUTO, tuned as {@link GenLab#TUNING} unless
- * told otherwise), then each batch followed by refreshes
+ * told otherwise) — after a first batch marked {@link #BEFORE_APPLY}, if any — then each batch followed by refreshes
  * (upstream first) and a comparison with the query. The shrinker replays candidates through it,
  * and shrunk cases printed as JUnit tests call {@link #assertExact}.
  */
@@ -18,7 +18,10 @@ public final class GenReplay {
     private GenReplay() {
     }
 
-    /** The first failed check of a replay, with the batch (1-based; 0 = at apply) and the plan's mode. */
+    /**
+     * The first failed check of a replay: {@code batch} is how many batches ran before it (a batch
+     * marked {@link #BEFORE_APPLY} runs before the apply and counts), with the plan's mode.
+     */
     record Failure(int batch, String effectiveMode, GenLab.Check check, FailureClass cls) {
         @Override
         public String toString() {
@@ -35,23 +38,27 @@ public final class GenReplay {
     /** The same with AUTO tuned by {@code tuning}. */
     static Failure firstFailure(String sql, List<Batch> batches, RefreshTuning tuning) throws SQLException {
         try (GenLab lab = new GenLab("gen_replay", tuning)) {
-            String invalid = lab.validate(sql);
-            if (invalid != null) {
-                return new Failure(0, null, new GenLab.Check(GenLab.Kind.INVALID_QUERY, null, invalid, List.of(),
-                        List.of()), FailureClass.GENERATOR);
+            int first = !batches.isEmpty() && isSetup(batches.get(0)) ? 1 : 0;
+            if (first == 1) {
+                lab.run(batches.get(0));
             }
             List<GenLab.Installed> up = lab.applyUpstreams(sql, false);
+            String invalid = lab.validate(sql);
+            if (invalid != null) {
+                return new Failure(first, null, new GenLab.Check(GenLab.Kind.INVALID_QUERY, null, invalid, List.of(),
+                        List.of()), FailureClass.GENERATOR);
+            }
             Object applied = lab.apply("replayed", sql);
             if (applied instanceof GenLab.Check c) {
-                return new Failure(0, null, c, FailureClass.of(sql, null, c));
+                return new Failure(first, null, c, FailureClass.of(sql, null, c));
             }
             GenLab.Installed st = (GenLab.Installed) applied;
             String mode = st.record().effectiveMode();
             GenLab.Check initial = lab.compare(st, "initial");
             if (!initial.ok()) {
-                return new Failure(0, mode, initial, FailureClass.of(sql, mode, initial));
+                return new Failure(first, mode, initial, FailureClass.of(sql, mode, initial));
             }
-            for (int b = 0; b < batches.size(); b++) {
+            for (int b = first; b < batches.size(); b++) {
                 lab.run(batches.get(b));
                 for (GenLab.Installed u : up) {
                     GenLab.Check uc = lab.refreshAndCheck(u);
@@ -79,6 +86,13 @@ public final class GenReplay {
         if (f != null) {
             throw new AssertionError("the stream table differs from its query: " + f + "\nquery: " + sql);
         }
+    }
+
+    /** First statement of a batch run before the stream table is applied (a comment, not run). */
+    public static final String BEFORE_APPLY = "-- before the stream table is applied";
+
+    static boolean isSetup(Batch b) {
+        return b.transactions().stream().anyMatch(tx -> !tx.isEmpty() && tx.get(0).equals(BEFORE_APPLY));
     }
 
     /** A batch of transactions (for tests written by hand or printed by the shrinker). */

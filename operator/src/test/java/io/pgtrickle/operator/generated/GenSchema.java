@@ -94,8 +94,18 @@ public final class GenSchema {
             "up_orders", "SELECT id, customer_id, amount, status FROM orders WHERE status <> 'void'",
             "up_totals", "SELECT customer_id, count(*) AS n, sum(amount) AS total FROM orders GROUP BY customer_id");
 
-    /** Tables and seed rows; deterministic (no random()). */
-    public static final List<String> SQL = List.of("""
+    /**
+     * Run before the install in every second generated group: keeps about one row in eight and no
+     * NULL key, so that the NULL keys, duplicates and most rows arrive through refreshed batches.
+     */
+    public static final DmlGenerator.Batch SPARSE = new DmlGenerator.Batch(List.of(List.of(GenReplay.BEFORE_APPLY,
+            "DELETE FROM orders WHERE id % 8 <> 0 OR customer_id IS NULL",
+            "DELETE FROM customers WHERE id % 4 <> 0 OR region IS NULL OR tier IS NULL",
+            "DELETE FROM items WHERE order_id % 8 <> 0",
+            "DELETE FROM events WHERE val IS NULL OR kind IS NULL OR val % 3 <> 0")));
+
+    /** Tables, seed rows and the schema {@code st} of the stream tables; deterministic (no random()). */
+    public static final List<String> SQL = List.of("CREATE SCHEMA st", """
             CREATE TABLE customers (id int PRIMARY KEY, name text NOT NULL, region text, tier int, vip bool,
                                     profile jsonb)""", """
             CREATE TABLE orders (id bigint PRIMARY KEY, customer_id int, amount numeric(10,2), status text NOT NULL,

@@ -31,6 +31,8 @@ final class GenStats {
     int fullPlans;
     int differentialRefreshes;
     int fullRefreshes;
+    /** Refreshes that wrote at least one storage row (the others found their stream table unchanged). */
+    int writingRefreshes;
     int failedTransactions;
     /** Cases equal by the contract (each type's equality) whose text differs, e.g. numeric -1.00 for -1. */
     int textOnlyCases;
@@ -53,7 +55,11 @@ final class GenStats {
         }
     }
 
-    void refreshed(String mode) {
+    void refreshed(GenLab.Check c) {
+        String mode = c.mode();
+        if (c.written() > 0) {
+            writingRefreshes++;
+        }
         if ("DIFFERENTIAL".equals(mode)) {
             differentialRefreshes++;
         } else if ("FULL".equals(mode)) {
@@ -83,10 +89,11 @@ final class GenStats {
 
     String summary(long seed, long millis) {
         return String.format("[gen] seed %d: %d cases (query × batch), %d queries (%d DIFFERENTIAL, %d FULL plans),"
-                        + " refreshes %d DIFFERENTIAL / %d FULL, %d failed cases, %d skipped as duplicates,"
+                        + " refreshes %d DIFFERENTIAL / %d FULL (%d writing rows), %d failed cases, %d skipped as duplicates,"
                         + " failing queries by class %s, %d cases equal but printed differently, %d rolled-back"
                         + " transactions, %.1f s",
-                seed, cases, queries, differentialPlans, fullPlans, differentialRefreshes, fullRefreshes, failedCases,
+                seed, cases, queries, differentialPlans, fullPlans, differentialRefreshes, fullRefreshes, writingRefreshes,
+                failedCases,
                 skippedDuplicateCases, failedQueriesByClass, textOnlyCases, failedTransactions, millis / 1000.0);
     }
 }

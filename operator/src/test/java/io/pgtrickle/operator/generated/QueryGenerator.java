@@ -111,6 +111,9 @@ public final class QueryGenerator {
                 cols.add(c);
             }
         }
+        if (cols.isEmpty()) {
+            cols.add(ex.pick(base.cols()));
+        }
         String items = String.join(", ", cols.stream().map(c -> alias + "." + c.name() + " AS " + c.name()).toList());
         return new Derived("SELECT " + items + " FROM " + base.name() + " " + alias + where,
                 new Rel("derived", cols, base.key()));

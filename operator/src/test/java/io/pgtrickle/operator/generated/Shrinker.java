@@ -42,14 +42,16 @@ final class Shrinker {
     }
 
     /**
-     * Shrinks {@code query} over {@code batches}; null when the failure does not reproduce with the
-     * query alone on a fresh database (it then depends on the other stream tables of its group).
+     * Shrinks {@code query} over {@code batches}; null when the failure ({@code original}, when known)
+     * does not reproduce the same way with the query alone on a fresh database (it then depends on the
+     * other stream tables of its group).
      */
-    static Shrunk shrink(GenQuery query, List<Batch> batches, RefreshTuning tuning, long budgetMillis, int maxAttempts)
-            throws SQLException {
+    static Shrunk shrink(GenQuery query, List<Batch> batches, RefreshTuning tuning, Failure original,
+                         long budgetMillis, int maxAttempts) throws SQLException {
         Shrinker s = new Shrinker(tuning, budgetMillis, maxAttempts);
         Failure f = GenReplay.firstFailure(query.sql(), batches, tuning);
-        if (f == null) {
+        if (f == null || (original != null && (f.cls() != original.cls()
+                || f.check().kind() != original.check().kind()))) {
             return null;
         }
         s.query = query;

@@ -51,7 +51,7 @@ class ShrinkerIT {
         assertEquals(2, f.batch());
         assertEquals(FailureClass.UNKNOWN, f.cls());
 
-        Shrinker.Shrunk s = Shrinker.shrink(QUERY, BATCHES, GenLab.TUNING, 180_000, 300);
+        Shrinker.Shrunk s = Shrinker.shrink(QUERY, BATCHES, GenLab.TUNING, f, 180_000, 300);
         assertNotNull(s);
         assertEquals("SELECT t0.amount AS c2 FROM orders t0", s.sql());
         assertEquals(List.of(batch(tx("UPDATE orders SET amount = 1.25 WHERE id = 5", LOSE_ORDERS_CHANGES))),

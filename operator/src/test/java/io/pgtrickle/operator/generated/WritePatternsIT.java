@@ -58,7 +58,7 @@ class WritePatternsIT {
         for (String name : SHAPES.keySet()) {
             service.delete(new StreamTableKey("wp", name), "uid-" + name, ReclaimPolicy.Delete);
         }
-        PG.database().exec("DROP TABLE IF EXISTS acct, owners, log",
+        PG.database().exec("CREATE SCHEMA IF NOT EXISTS st", "DROP TABLE IF EXISTS acct, owners, log",
                 "CREATE TABLE owners (name text PRIMARY KEY, region text)",
                 "CREATE TABLE acct (id int PRIMARY KEY, owner text, grp text, bal numeric(8,2))",
                 "CREATE TABLE log (kind text, n int)",
