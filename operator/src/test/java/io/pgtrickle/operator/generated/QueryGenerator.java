@@ -154,7 +154,7 @@ public final class QueryGenerator {
         List<Join> joins = new ArrayList<>();
         int n = maxJoins == 0 ? 0 : ex.pick(List.of(0, 1, 1, 2, 2)) % (maxJoins + 1);
         for (int i = 1; i <= n; i++) {
-            if (lateralToo && ex.chance(12)) {
+            if (lateralToo && ex.chance(9)) {
                 SubqueryGenerator.Lateral l = sub.lateral(scope, "l" + i);
                 joins.add(l.join());
                 scope.add(l.join().kind().startsWith("LEFT") ? l.bound().asPadded() : l.bound());
@@ -173,9 +173,17 @@ public final class QueryGenerator {
         for (int attempt = 0; attempt < 10; attempt++) {
             boolean self = ex.chance(20);
             Rel r = self ? ex.pick(scope).rel() : relation(false);
+            String relSql = r.name();
+            if (!self && ex.chance(15)) { // a derived table, often a grouping: outer joins of groupings
+                Derived d = derived("s" + (++aliases));
+                r = d.rel();
+                relSql = "(" + d.sql() + ")";
+            } else if (r.name().equals("derived") || r.name().equals("lateral")) {
+                continue;
+            }
             Bound b = new Bound(alias, r);
             String eq = ex.sameDomain(List.of(b), scope, false);
-            if (eq == null || r.name().equals("derived") || r.name().equals("lateral")) {
+            if (eq == null) {
                 continue;
             }
             String kind = ex.pick(List.of("JOIN", "JOIN", "JOIN", "JOIN", "LEFT JOIN", "LEFT JOIN", "RIGHT JOIN",
@@ -189,7 +197,8 @@ public final class QueryGenerator {
                     on.add(eq2);
                 }
             } else if (self && r.key().size() == 1) {
-                Bound other = scope.stream().filter(x -> x.rel() == r).findFirst().orElseThrow();
+                Rel same = r;
+                Bound other = scope.stream().filter(x -> x.rel() == same).findFirst().orElseThrow();
                 on.add(other.alias() + "." + r.key().get(0) + " < " + alias + "." + r.key().get(0));
             } else if (ex.chance(35)) {
                 on.add(ex.chance(50) ? ex.predicate(List.of(b)) : nonEqui(b, scope));
@@ -198,7 +207,7 @@ public final class QueryGenerator {
                 scope.replaceAll(Bound::asPadded);
             }
             scope.add(kind.equals("LEFT JOIN") || kind.equals("FULL JOIN") ? b.asPadded() : b);
-            return new Join(kind, r.name() + " " + alias, on);
+            return new Join(kind, relSql + " " + alias, on);
         }
         return null;
     }
@@ -240,7 +249,7 @@ public final class QueryGenerator {
         for (int i = 1 + rnd.nextInt(3); i > 0; i--) {
             int k = rnd.nextInt(100);
             TExpr v = null;
-            if (k < 12 && !distinct) {
+            if (k < 7 && !distinct) {
                 v = sub.value(f.scope());
             } else if (k < 20) {
                 items.add(new Item(ex.predicate(f.scope()), alias(items)));

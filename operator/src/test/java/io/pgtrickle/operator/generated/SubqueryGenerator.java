@@ -66,7 +66,7 @@ final class SubqueryGenerator {
         if (depth > 0 && ex.chance(20)) {
             where.add(predicate(inner, depth - 1)); // EXISTS inside EXISTS
         }
-        int kind = ex.rnd().nextInt(9);
+        int kind = ex.rnd().nextInt(11) % 9; // EXISTS forms twice as likely as the scalar comparison
         if (kind <= 3) {
             List<String> conds = new ArrayList<>(where);
             if (kind != 3) {
