@@ -13,6 +13,11 @@ import java.util.Set;
 record Args(Map<String, List<String>> options, List<String> positional) {
 
     static Args parse(List<String> argv, Set<String> valueOptions) {
+        return parse(argv, valueOptions, Set.of());
+    }
+
+    /** As above; {@code flags} are options without a value ({@code --sql}), read with {@link #has}. */
+    static Args parse(List<String> argv, Set<String> valueOptions, Set<String> flags) {
         Map<String, List<String>> opts = new HashMap<>();
         List<String> pos = new ArrayList<>();
         for (int i = 0; i < argv.size(); i++) {
@@ -24,6 +29,10 @@ record Args(Map<String, List<String>> options, List<String> positional) {
                 if (a.startsWith("--") && eq > 0) {
                     name = a.substring(0, eq);
                     value = a.substring(eq + 1);
+                }
+                if (flags.contains(name) && value == null) {
+                    opts.computeIfAbsent(name, k -> new ArrayList<>()).add("true");
+                    continue;
                 }
                 if (!valueOptions.contains(name)) {
                     throw new UsageException("unknown option " + name);
@@ -45,6 +54,10 @@ record Args(Map<String, List<String>> options, List<String> positional) {
     String one(String name, String fallback) {
         List<String> v = options.get(name);
         return v == null || v.isEmpty() ? fallback : v.get(v.size() - 1);
+    }
+
+    boolean has(String flag) {
+        return options.containsKey(flag);
     }
 
     String required(String name, String what) {

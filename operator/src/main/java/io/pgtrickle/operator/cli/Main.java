@@ -37,12 +37,14 @@ public final class Main {
 
             commands:
               apply   --db JDBC_URL -f FILE...      create or update the StreamTables in FILE(s), load them
-              refresh --db JDBC_URL NAME...         refresh now, upstream before downstream
+              refresh --db JDBC_URL NAME... [--only] refresh now, their upstream stream tables first
               status  --db JDBC_URL [-o json|table] show every stream table in the database
-              explain --db JDBC_URL -f FILE...      show the effective mode, why, and the generated SQL
+              explain --db JDBC_URL -f FILE... [--sql] the effective mode, why, captures, the refresh statement
+              delete  --db JDBC_URL NAME... [--retain] drop stream tables (keep their tables with --retain)
               run     --db JDBC_URL -f FILE...      apply, then keep refreshing on schedule until interrupted
               demo    [--duration 60s]              embedded PostgreSQL + examples/ + a write load, live status
 
+            pgtrickle COMMAND --help shows one command; pgtrickle --version the version.
             NAME is metadata.name, or namespace/name; -n NAMESPACE sets the default namespace ("default").
             With --db, spec.target in the files is ignored. Credentials may be given in the URL
             (?user=..&password=..) or with PGUSER/PGPASSWORD.""";
@@ -65,12 +67,26 @@ public final class Main {
             out.println(USAGE);
             return argv.length == 0 ? 2 : 0;
         }
+        if (argv[0].equals("--version") || argv[0].equals("version")) {
+            out.println("pgtrickle " + version());
+            return 0;
+        }
         List<String> rest = Arrays.asList(argv).subList(1, argv.length);
+        if (rest.contains("--help") || rest.contains("-h")) {
+            String help = CommandHelp.of(argv[0]);
+            if (help != null) {
+                out.println(help);
+                return 0;
+            }
+        }
         try {
             return switch (argv[0]) {
                 case "apply" -> apply(Args.parse(rest, Set.of("--db", "-f", "--filename", "-n", "--namespace")));
-                case "refresh" -> refresh(Args.parse(rest, Set.of("--db", "-n", "--namespace")));
-                case "explain" -> explain(Args.parse(rest, Set.of("--db", "-f", "--filename", "-n", "--namespace")));
+                case "refresh" -> refresh(Args.parse(rest, Set.of("--db", "-n", "--namespace"), Set.of("--only")));
+                case "explain" -> explain(Args.parse(rest, Set.of("--db", "-f", "--filename", "-n", "--namespace"),
+                        Set.of("--sql")));
+                case "delete" -> new DeleteCommand(out, err).run(Args.parse(rest, Set.of("--db", "-n", "--namespace"),
+                        Set.of("--retain")));
                 case "status" -> status(Args.parse(rest, Set.of("--db", "-o", "--output")));
                 case "run" -> runStandalone(Args.parse(rest,
                         Set.of("--db", "-f", "--filename", "-n", "--namespace", "--duration")));
@@ -158,20 +174,28 @@ public final class Main {
                     for (SourceUse src : x.sources()) {
                         out.println("  captures " + src.schema() + "." + src.table() + " " + src.columns());
                     }
-                    out.println("-- storage");
-                    x.storageDdl().forEach(d -> out.println(d + ";"));
-                    if (x.deltaSql() != null) {
-                        out.println("-- delta (consolidated change of one refresh)");
-                        out.println(x.deltaSql() + ";");
-                        out.println("-- refresh");
+                    if (a.has("--sql")) {
+                        out.println("-- storage");
+                        x.storageDdl().forEach(d -> out.println(d + ";"));
+                        if (x.deltaSql() != null) {
+                            out.println("-- delta (consolidated change of one refresh)");
+                            out.println(x.deltaSql() + ";");
+                        }
+                        out.println("-- read the stream table");
+                        out.println(x.readSql() + ";");
+                    }
+                    if (x.refreshSql() != null) {
+                        out.println("-- refresh (one MERGE per refresh" + (a.has("--sql") ? ")"
+                                : "; --sql shows the storage DDL and the change SELECT too)"));
                         out.println(x.refreshSql() + ";");
                     }
-                    out.println("-- read the stream table");
-                    out.println(x.readSql() + ";");
                     out.println();
                 } catch (InvalidQueryException e) {
                     failed++;
                     report(name, "invalid query: " + e.getMessage(), e.hint());
+                } catch (UserFacingException e) {
+                    failed++;
+                    report(name, e.getMessage(), e.hint());
                 } catch (IllegalArgumentException e) {
                     failed++;
                     report(name, e.getMessage(), null);
@@ -197,6 +221,11 @@ public final class Main {
             keys.add(key(n, namespace(a)));
         }
         int failed = 0;
+        if (!a.has("--only")) {
+            // upstream stream tables first, to the same point, so the named ones read fresh data (as Snowflake's
+            // dynamic tables do); --only refreshes just the named ones
+            keys = upstreamClosure(keys, service);
+        }
         for (StreamTableKey k : DependencyOrder.sort(keys, service::upstreamOf)) {
             try {
                 RefreshResult r = service.refresh(k);
@@ -214,6 +243,27 @@ public final class Main {
         return failed == 0 ? 0 : 1;
     }
 
+    /** {@code keys} and every stream table they read, directly or through others. */
+    private static List<StreamTableKey> upstreamClosure(List<StreamTableKey> keys, StreamTableService service)
+            throws SQLException {
+        java.util.LinkedHashSet<StreamTableKey> all = new java.util.LinkedHashSet<>(keys);
+        java.util.ArrayDeque<StreamTableKey> todo = new java.util.ArrayDeque<>(keys);
+        while (!todo.isEmpty()) {
+            for (StreamTableKey up : service.upstreamOf(todo.pop())) {
+                if (all.add(up)) {
+                    todo.push(up);
+                }
+            }
+        }
+        return new ArrayList<>(all);
+    }
+
+    /** The version in the jar's manifest; a development build when run from classes. */
+    static String version() {
+        String v = Main.class.getPackage().getImplementationVersion();
+        return v == null ? "(development build)" : v;
+    }
+
     private int status(Args a) throws SQLException {
         String format = a.one("-o", a.one("--output", "table"));
         List<StreamTableRecord> records = new StreamTableService(database(a)).list();
@@ -225,7 +275,7 @@ public final class Main {
         return 0;
     }
 
-    private void report(String name, String message, String hint) {
+    void report(String name, String message, String hint) {
         err.println("error: " + name + ": " + message);
         if (hint != null) {
             err.println("  hint: " + hint);

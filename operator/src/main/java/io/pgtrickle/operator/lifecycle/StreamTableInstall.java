@@ -123,10 +123,7 @@ final class StreamTableInstall {
                         }
                         if (!schemaExists(c, def.table().schema())) {
                             if (!def.tuning().createSchemas()) {
-                                throw new InvalidSpecException("schema " + def.table().schema() + " of spec.table "
-                                        + def.table() + " does not exist (stream table " + def.key() + ")",
-                                        "check the schema's spelling; create the schema, or set createSchemas: true"
-                                                + " in the stream table's RefreshPolicy to let apply create it");
+                                throw missingSchema(def);
                             }
                             s.execute("CREATE SCHEMA " + Identifiers.quote(def.table().schema()));
                         }
@@ -297,6 +294,31 @@ final class StreamTableInstall {
     private static final java.util.regex.Pattern SYSTEM_SCHEMA =
             java.util.regex.Pattern.compile("pg_catalog|information_schema|pg_toast.*|pg_temp.*|pgtrickle|pgtrickle_changes");
 
+    /**
+     * Refuses, changing nothing, what {@link #install} would refuse about where the stream table goes: a system
+     * schema, a table owned by something else, a changed spec.table, a missing schema the policy may not create.
+     * {@code explain} calls it so that it fails where apply fails.
+     */
+    static void refuseAsApplyWould(Connection c, StreamTableDefinition def) throws SQLException {
+        if (CatalogSchema.exists(c)) {
+            CatalogStore store = new CatalogStore(c);
+            checkOwnership(c, store, def, store.find(def.key().namespace(), def.key().name()));
+        } else {
+            checkOwnership(c, null, def, Optional.empty());
+        }
+        if (!def.tuning().createSchemas() && !schemaExists(c, def.table().schema())) {
+            throw missingSchema(def);
+        }
+    }
+
+    private static InvalidSpecException missingSchema(StreamTableDefinition def) {
+        return new InvalidSpecException("schema " + def.table().schema() + " of spec.table " + def.table()
+                + " does not exist (stream table " + def.key() + ")",
+                "check the schema's spelling; create the schema, or set createSchemas: true in the stream table's"
+                        + " RefreshPolicy to let apply create it");
+    }
+
+    /** {@code store} null: no catalog in this database yet, so no stream table owns anything. */
     private static void checkOwnership(Connection c, CatalogStore store, StreamTableDefinition def,
                                        Optional<StreamTableRecord> existing) throws SQLException {
         if (SYSTEM_SCHEMA.matcher(def.table().schema()).matches()) {
@@ -304,7 +326,7 @@ final class StreamTableInstall {
                     + " the system schema " + def.table().schema() + ", which belongs to PostgreSQL or to pg-trickle",
                     "store the stream table in a schema of your own, e.g. analytics." + def.table().table());
         }
-        Optional<StreamTableRecord> owner = store.findByTable(def.table());
+        Optional<StreamTableRecord> owner = store == null ? Optional.empty() : store.findByTable(def.table());
         if (owner.isPresent() && !(owner.get().namespace().equals(def.key().namespace())
                 && owner.get().name().equals(def.key().name()))) {
             throw new StreamTableConflictException("table " + def.table() + " is already maintained by stream table "

@@ -130,22 +130,17 @@ public final class StreamTableService {
 
     /**
      * What {@code apply} would install, without changing anything: the effective mode and why, the
-     * sources captured and the generated SQL.
+     * sources captured and the generated SQL. Refuses what apply would refuse (the query, a table conflict,
+     * a missing schema, a mode that cannot be honoured), with the same exceptions.
      */
     public Explanation explain(StreamTableDefinition def) throws SQLException {
         try (Connection c = db.connect()) {
-            CheckedQuery checked = QueryChecker.check(c, def.query());
+            CheckedQuery checked = QueryChecker.check(c, def.query(), def.tuning().lockTimeout());
+            StreamTableInstall.refuseAsApplyWould(c, def);
             Plan plan = StreamTableInstall.plan(c, checked);
-            String mode;
-            String reason;
-            try {
-                ModeDecision d = ModeDecision.decide(def.refreshMode(), plan);
-                mode = d.effectiveMode();
-                reason = d.reason();
-            } catch (ModeDecision.UnsupportedModeException e) {
-                mode = "UNSUPPORTED";
-                reason = e.getMessage();
-            }
+            ModeDecision d = ModeDecision.decide(def.refreshMode(), plan); // refuses a mode apply would refuse
+            String mode = d.effectiveMode();
+            String reason = d.reason();
             if (!mode.equals("DIFFERENTIAL")) {
                 plan = StreamTableInstall.fullPlan(c, checked.sql(), plan); // as apply installs it
                 reason = StreamTableInstall.modeReason(mode, reason, !plan.sources().isEmpty());
@@ -251,6 +246,18 @@ public final class StreamTableService {
             } else if (StreamTableInstall.relationExists(c, storage)) {
                 try (var s = c.createStatement()) {
                     s.execute(StorageGuard.removeSql(table)); // the table is the user's from now on
+                    // without the engine's columns (row identity, copies, aggregate states), whose key would refuse
+                    // the user's own inserts
+                    String drops;
+                    try (var rs = s.executeQuery("SELECT string_agg('DROP COLUMN ' || quote_ident(attname), ', ')"
+                            + " FROM pg_attribute WHERE attrelid = " + io.pgtrickle.operator.db.Identifiers.literal(table)
+                            + "::regclass AND attnum > 0 AND NOT attisdropped AND attname LIKE '\\_\\_pgt\\_%'")) {
+                        rs.next();
+                        drops = rs.getString(1);
+                    }
+                    if (drops != null) {
+                        s.execute("ALTER TABLE " + table + " " + drops);
+                    }
                 }
             }
             store.delete(key.namespace(), key.name());

@@ -41,6 +41,25 @@ public final class StandaloneRunner {
         this.err = err;
     }
 
+    /** How often {@code run} prints a summary of the refreshes that changed nothing. */
+    static final Duration SUMMARY_EVERY = Duration.ofMinutes(5);
+
+    /**
+     * Ctrl-C (SIGINT) and SIGTERM end the loop instead of the JVM, so that {@code run} stops its scheduler, closes
+     * its connections and returns 0 as documented (the JVM's own handling exits 130 / 143). Where the platform
+     * does not let us handle a signal, the shutdown hook still stops the loop.
+     */
+    @SuppressWarnings("restriction")
+    private static void stopOnSignals(CountDownLatch stop) {
+        for (String name : List.of("INT", "TERM")) {
+            try {
+                sun.misc.Signal.handle(new sun.misc.Signal(name), signal -> stop.countDown());
+            } catch (IllegalArgumentException | UnsupportedOperationException notHere) {
+                // the shutdown hook remains
+            }
+        }
+    }
+
     /**
      * @param duration  stop after this long; null = until interrupted
      * @param whileRunning called every two seconds with the service while refreshes run (e.g. to print status)
@@ -61,10 +80,19 @@ public final class StandaloneRunner {
             return 1;
         }
         boolean quiet = whileRunning != null;
+        // A line per refresh that changed something; refreshes that found nothing to do are only counted, and
+        // summed up in a line every SUMMARY_EVERY (one line per empty refresh was 708 lines in 23 minutes).
+        java.util.concurrent.atomic.AtomicLong unchanged = new java.util.concurrent.atomic.AtomicLong();
+        java.util.concurrent.atomic.AtomicLong changed = new java.util.concurrent.atomic.AtomicLong();
         try (RefreshScheduler scheduler = new RefreshScheduler(4, Duration.ofSeconds(1), Duration.ofMinutes(5),
                 new RefreshScheduler.Listener() {
                     @Override
                     public void refreshed(RefreshResult r) {
+                        if (r.rows() == 0) {
+                            unchanged.incrementAndGet();
+                            return;
+                        }
+                        changed.incrementAndGet();
                         if (!quiet) {
                             out.printf("%s refreshed %s: %d rows in %.1f ms (%s)%n", Instant.now(), r.key().name(),
                                     r.rows(), r.durationMs(), r.mode());
@@ -100,10 +128,18 @@ public final class StandaloneRunner {
             CountDownLatch stop = new CountDownLatch(1);
             Thread hook = new Thread(stop::countDown, "pgtrickle-stop");
             Runtime.getRuntime().addShutdownHook(hook);
+            stopOnSignals(stop);
             long deadline = duration == null ? Long.MAX_VALUE : System.nanoTime() + duration.toNanos();
+            long nextSummary = System.nanoTime() + SUMMARY_EVERY.toNanos();
             while (System.nanoTime() < deadline) {
                 if (whileRunning != null) {
                     whileRunning.accept(service);
+                }
+                if (!quiet && System.nanoTime() >= nextSummary) {
+                    nextSummary = System.nanoTime() + SUMMARY_EVERY.toNanos();
+                    out.printf("%s %d refreshes in the last %s: %d changed rows, %d found nothing to do%n",
+                            Instant.now(), changed.get() + unchanged.get(), SUMMARY_EVERY.toMinutes() + "m",
+                            changed.getAndSet(0), unchanged.getAndSet(0));
                 }
                 long waitMs = Math.min(2000, Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
                 if (stop.await(waitMs, TimeUnit.MILLISECONDS)) {

@@ -109,7 +109,7 @@ class MainIT {
     void explainShowsModeReasonAndDeltaSql() throws Exception {
         Path f = yaml("explain.yaml", st("explained", "explained",
                 "SELECT region, count(*) AS n FROM sales GROUP BY region"));
-        Result r = cli("explain", "--db", PG.database().jdbcUrl(), "-f", f.toString());
+        Result r = cli("explain", "--db", PG.database().jdbcUrl(), "-f", f.toString(), "--sql");
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().startsWith("streamtable/explained: DIFFERENTIAL"), r.out());
         assertTrue(r.out().contains("captures public.sales"), r.out());
