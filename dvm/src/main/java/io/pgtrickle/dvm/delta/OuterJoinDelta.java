@@ -75,6 +75,11 @@ final class OuterJoinDelta {
         idFromLeft.add(id.name());
         idFromRight.add(null);
       }
+      if (keepRight && mayBeNull(left)) {
+        ids.add(presence(ids.size(), ctx));
+        idFromLeft.add(PRESENT);
+        idFromRight.add(null);
+      }
       for (IdColumn id : right.ids()) {
         IdColumn out = id.renamed("__pgt_id" + ids.size())
             .withField(id.field() < 0 ? -1 : id.field() + nl);
@@ -85,6 +90,11 @@ final class OuterJoinDelta {
         ids.add(out);
         idFromLeft.add(null);
         idFromRight.add(id.name());
+      }
+      if (keepLeft && mayBeNull(right)) {
+        ids.add(presence(ids.size(), ctx));
+        idFromLeft.add(null);
+        idFromRight.add(PRESENT);
       }
       counted = left.counted() || right.counted();
     }
@@ -97,8 +107,15 @@ final class OuterJoinDelta {
       case RIGHT -> "RIGHT JOIN";
       default -> "FULL JOIN";
     };
-    String post = "SELECT " + both + "\nFROM " + SqlText.sub(left.post()) + " AS " + q("l")
-        + "\n" + sqlType + " " + SqlText.sub(right.post()) + " AS " + q("r") + " ON " + cond;
+    // The contents: a side whose presence is part of the identity carries a marker column, which the outer
+    // join pads with NULL like the side's other columns.
+    boolean leftMarked = idFromLeft.contains(PRESENT);
+    boolean rightMarked = idFromRight.contains(PRESENT);
+    String post = "SELECT " + items(columns, ids, left, right, nl, idFromLeft, idFromRight, true, true)
+        .replace(MARKER_REF_L, col("l", PRESENT_COLUMN)).replace(MARKER_REF_R, col("r", PRESENT_COLUMN))
+        + "\nFROM " + SqlText.sub(marked(left.post(), leftMarked)) + " AS " + q("l")
+        + "\n" + sqlType + " " + SqlText.sub(marked(right.post(), rightMarked)) + " AS " + q("r") + " ON " + cond;
+    both = both.replace(MARKER_REF_L, "true").replace(MARKER_REF_R, "true");
 
     List<String> parts = new ArrayList<>();
     parts.add("SELECT " + both + ",\n       " + col("l", DeltaContext.W) + " AS " + w
@@ -113,14 +130,54 @@ final class OuterJoinDelta {
         + "\nJOIN " + q(right.delta()) + " AS " + q("r") + " ON " + cond);
     if (keepLeft) {
       parts.add(anti(true, left, right, cond,
-          items(columns, ids, left, right, nl, idFromLeft, idFromRight, true, false), ctx));
+          items(columns, ids, left, right, nl, idFromLeft, idFromRight, true, false)
+              .replace(MARKER_REF_L, "true"), ctx));
     }
     if (keepRight) {
       parts.add(anti(false, right, left, cond,
-          items(columns, ids, left, right, nl, idFromLeft, idFromRight, false, true), ctx));
+          items(columns, ids, left, right, nl, idFromLeft, idFromRight, false, true)
+              .replace(MARKER_REF_R, "true"), ctx));
     }
     String delta = ctx.cte(type.lowerName + "_join", String.join("\nUNION ALL\n", parts));
     return new Derived(columns, ids, counted, post, delta, false);
+  }
+
+  /**
+   * In the identity lists: the side's presence marker, {@code true} where the side is present and NULL
+   * where it is padded.
+   */
+  private static final String PRESENT = "\0present";
+
+  /**
+   * Whether a row of {@code side} can have an identity that reads like its padding: NULL in every part (a
+   * group whose key is NULL, a counted row of NULLs) or none at all (a global aggregate). A FULL JOIN of
+   * two groupings padded both NULL groups to the same identity, and one row was lost.
+   */
+  private static boolean mayBeNull(Derived side) {
+    return side.ids().isEmpty() || side.ids().stream().allMatch(IdColumn::nullable);
+  }
+
+  private static IdColumn presence(int index, DeltaContext ctx) {
+    return new IdColumn("__pgt_id" + index, ctx.typeFactory().createTypeWithNullability(
+        ctx.typeFactory().createSqlType(org.apache.calcite.sql.type.SqlTypeName.BOOLEAN), true), -1);
+  }
+
+  /** The marker column a side's contents carry in the outer join's contents query. */
+  private static final String PRESENT_COLUMN = "__pgt_present";
+  private static final String MARKER_REF_L = "/*present:l*/";
+  private static final String MARKER_REF_R = "/*present:r*/";
+
+  /**
+   * A side's presence in the select items: a placeholder, made the marker column in the contents query (where
+   * padding makes it NULL) and {@code true} in the change queries (where the side is a real row).
+   */
+  private static String ref(String alias, String idSource) {
+    return PRESENT.equals(idSource) ? (alias.equals("l") ? MARKER_REF_L : MARKER_REF_R) : col(alias, idSource);
+  }
+
+  private static String marked(String post, boolean marked) {
+    return marked ? "SELECT " + q("m") + ".*, true AS " + q(PRESENT_COLUMN) + "\nFROM " + SqlText.sub(post)
+        + " AS " + q("m") : post;
   }
 
   /** Select items with the left (l) and/or right (r) side present, the other NULL. */
@@ -139,8 +196,8 @@ final class OuterJoinDelta {
           + q(columns.get(i)));
     }
     for (int k = 0; k < ids.size(); k++) {
-      String src = idFromLeft.get(k) != null ? (hasLeft ? col("l", idFromLeft.get(k)) : "NULL")
-          : (hasRight ? col("r", idFromRight.get(k)) : "NULL");
+      String src = idFromLeft.get(k) != null ? (hasLeft ? ref("l", idFromLeft.get(k)) : "NULL")
+          : (hasRight ? ref("r", idFromRight.get(k)) : "NULL");
       out.add(src + " AS " + q(ids.get(k).name()));
     }
     return SqlText.list(out, 7);

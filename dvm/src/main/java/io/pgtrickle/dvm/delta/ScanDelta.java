@@ -61,6 +61,11 @@ final class ScanDelta {
         }
       }
     }
+    if (read.isEmpty() && !table.columns().isEmpty()) {
+      // a query reading no column of a table without key (count(*), EXISTS): capture still needs one column to
+      // record a row's change by; its weight is all the delta uses
+      read.add(table.columns().get(0).name());
+    }
     ctx.readSource(table, new ArrayList<>(read));
 
     String post = "SELECT " + selectList("t", columns, ids, idSources) + "\nFROM "

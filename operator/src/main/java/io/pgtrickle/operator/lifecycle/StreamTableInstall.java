@@ -83,7 +83,15 @@ final class StreamTableInstall {
                 // Committed before the load's snapshot is taken: see ChangeCapture. Also reinstalls capture that
                 // was released (a suspended stream table resumed) or lost its projection (dependants refresh
                 // in FULL until then).
-                ChangeCapture.install(c, plan.sources());
+                try {
+                    ChangeCapture.install(c, plan.sources());
+                } catch (SQLException e) {
+                    if (!differential) {
+                        throw e;
+                    }
+                    // capture SQL generated for the incremental plan's columns, refused: the plan is rejected
+                    throw IncrementalPlanCheck.rejectedOrRethrow(def.key(), e, "installing change capture");
+                }
             }
             // Wait for a running refresh before the snapshot is taken (see RefreshTransaction#begin).
             StreamTableLock.lockSession(c, def.key());

@@ -115,7 +115,7 @@ class DifferentialCorrectnessIT {
 
     @BeforeAll
     static void schema() throws Exception {
-        PG.database().exec("""
+        PG.database().exec("CREATE SCHEMA st", """
                 CREATE TABLE customers (id int PRIMARY KEY, name text NOT NULL, region text, tier int)""", """
                 CREATE TABLE orders (id bigint PRIMARY KEY, customer_id int, amount numeric(10,2), status text NOT NULL,
                                      qty int NOT NULL, created_at timestamptz NOT NULL)""", """
