@@ -3,6 +3,7 @@ package io.pgtrickle.operator.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.pgtrickle.operator.catalog.StreamTableRecord;
+import io.pgtrickle.operator.lifecycle.StreamTableService;
 
 import java.io.PrintStream;
 import java.time.Duration;
@@ -88,10 +89,10 @@ public final class StatusView {
         rows.add(head);
         for (StreamTableRecord r : records) {
             rows.add(new String[] {
-                    r.namespace().equals("default") ? r.name() : r.namespace() + "/" + r.name(),
-                    r.qualifiedTable(), r.effectiveMode(), r.ready() ? "True" : "False", reason(r),
+                    cut(r.namespace().equals("default") ? r.name() : r.namespace() + "/" + r.name()),
+                    cut(r.qualifiedTable()), r.effectiveMode(), r.ready() ? "True" : "False", reason(r),
                     r.lastRefreshAt() == null ? "<never>" : ago(Duration.between(r.lastRefreshAt(), now)),
-                    r.lastRefreshMode() == null ? "" : r.lastRefreshMode(),
+                    r.lastRefreshMode() == null ? "" : isLoad(r) ? "LOAD" : r.lastRefreshMode(),
                     r.lastRefreshRows() == null ? "" : r.lastRefreshRows().toString(),
                     r.lastRefreshMs() == null ? "" : String.format("%.1f", r.lastRefreshMs()),
                     Integer.toString(r.consecutiveErrors())});
@@ -110,7 +111,7 @@ public final class StatusView {
             out.println(b.toString().stripTrailing());
         }
         for (StreamTableRecord r : records) {
-            if (r.lastRefreshReason() != null) {
+            if (r.lastRefreshReason() != null && !isLoad(r)) {
                 out.println(r.name() + ": last refresh ran FULL: " + r.lastRefreshReason());
             }
             if (r.lastError() != null && r.consecutiveErrors() > 0) {
@@ -118,6 +119,19 @@ public final class StatusView {
                         + r.lastErrorHint() + ")"));
             }
         }
+    }
+
+    /** Longest name or table shown in a column: a 300-character name does not widen every row. */
+    static final int MAX_WIDTH = 40;
+
+    private static String cut(String s) {
+        return s.length() <= MAX_WIDTH ? s : s.substring(0, MAX_WIDTH - 1) + "…";
+    }
+
+    /** Whether the last refresh was the load at apply (shown as LOAD, not as a FULL refresh without a reason). */
+    private static boolean isLoad(StreamTableRecord r) {
+        return StreamTableService.LOADED_BY_APPLY.equals(r.lastRefreshReason())
+                || StreamTableService.RECOMPUTED_BY_APPLY.equals(r.lastRefreshReason());
     }
 
     static String ago(Duration d) {

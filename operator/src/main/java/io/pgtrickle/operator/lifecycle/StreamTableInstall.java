@@ -34,6 +34,9 @@ import java.util.Optional;
  * planning helpers {@code explain} shares. Split from the service so that each stays one responsibility.
  */
 final class StreamTableInstall {
+    private static final String LOADED = StreamTableService.LOADED_BY_APPLY;
+    private static final String RECOMPUTED = StreamTableService.RECOMPUTED_BY_APPLY;
+
     private final Database db;
 
     StreamTableInstall(Database db) {
@@ -174,7 +177,8 @@ final class StreamTableInstall {
                             }
                         }
                     }
-                    store.recordRefresh(def.key().namespace(), def.key().name(), start, StreamTableService.millisSince(t0), rows, "FULL");
+                    store.recordRefresh(def.key().namespace(), def.key().name(), start, StreamTableService.millisSince(t0), rows, "FULL",
+                            null, recomputed != null ? RECOMPUTED : LOADED, false);
                 }
                 if (differential) {
                     IncrementalPlanCheck.check(c, def.key(), def.table(), checked.sql(), refreshSql, rebuild);

@@ -39,6 +39,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * (two operator replicas, an operator and a CLI) take turns instead of interleaving.
  */
 public final class StreamTableService {
+    /** The reason recorded for the load of a new (or rebuilt) storage table: status shows it as a load. */
+    public static final String LOADED_BY_APPLY = "loaded by apply";
+    /** The reason recorded when apply recomputed an existing table in place for a changed query. */
+    public static final String RECOMPUTED_BY_APPLY = "recomputed in place by apply (the query changed)";
+
     private final Database db;
     /** Refreshes of each stream table by this service, for the history retention in {@link #cleanupAfter}. */
     private final Map<StreamTableKey, Integer> refreshes = new ConcurrentHashMap<>();

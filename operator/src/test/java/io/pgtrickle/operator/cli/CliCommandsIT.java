@@ -117,4 +117,18 @@ class CliCommandsIT {
         assertEquals(0, v.code());
         assertTrue(v.out().startsWith("pgtrickle "), v.out());
     }
+
+    @Test
+    void statusShowsTheFirstLoadAsALoadAndCutsLongNames() throws Exception {
+        String longName = "n" + "x".repeat(120);
+        Path f = yaml("load.yaml", st(longName, "loaded_t", "SELECT id FROM items WHERE grp = 3"));
+        MainIT.Result a = cli("apply", "--db", url(), "-f", f.toString());
+        assertEquals(0, a.code(), a.err());
+        assertTrue(cli("apply", "--db", url(), "-f", f.toString()).out().contains("unchanged"));
+        MainIT.Result s = cli("status", "--db", url());
+        String row = s.out().lines().filter(l -> l.contains("loaded_t")).findFirst().orElseThrow();
+        assertTrue(row.contains(" LOAD "), row);
+        assertFalse(s.out().contains("ran FULL"), s.out());
+        assertTrue(s.out().lines().allMatch(l -> l.length() < 200), "no row widened by a long name: " + s.out());
+    }
 }
