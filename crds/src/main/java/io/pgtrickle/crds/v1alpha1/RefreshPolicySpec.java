@@ -17,11 +17,7 @@ import java.util.Objects;
  * initialisers, so {@code new RefreshPolicySpec()} is the policy used when a StreamTable references none.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-@ValidationRule(value = "!has(self.minBackoff) || !has(self.maxBackoff)"
-    + " || !self.minBackoff.matches('" + CrdPatterns.CEL_DURATION + "')"
-    + " || !self.maxBackoff.matches('" + CrdPatterns.CEL_DURATION + "')"
-    + " || duration(self.minBackoff) <= duration(self.maxBackoff)",
-    message = "minBackoff must not be greater than maxBackoff")
+@ValidationRule(value = CrdPatterns.BACKOFF_ORDER_RULE, message = CrdPatterns.BACKOFF_ORDER_MESSAGE)
 public class RefreshPolicySpec {
 
   @Default("0.15")

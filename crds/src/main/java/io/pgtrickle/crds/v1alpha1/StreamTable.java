@@ -2,6 +2,8 @@ package io.pgtrickle.crds.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
+import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.ValidationRule;
 import io.fabric8.kubernetes.api.model.Namespaced;
 import io.fabric8.kubernetes.client.CustomResource;
 import io.fabric8.kubernetes.model.annotation.Categories;
@@ -36,6 +38,8 @@ import io.fabric8.kubernetes.model.annotation.Version;
     type = AdditionalPrinterColumn.Type.DATE)
 @AdditionalPrinterColumn(name = "Age", jsonPath = ".metadata.creationTimestamp",
     type = AdditionalPrinterColumn.Type.DATE)
+@ValidationRule(value = CrdPatterns.TABLE_FROM_NAME_RULE, message = CrdPatterns.TABLE_FROM_NAME_MESSAGE,
+    fieldPath = ".spec.table")
 public class StreamTable extends CustomResource<StreamTableSpec, StreamTableStatus> implements Namespaced {
 
   /** API group of the pg-trickle custom resources. */
@@ -44,6 +48,7 @@ public class StreamTable extends CustomResource<StreamTableSpec, StreamTableStat
   public static final String VERSION = "v1alpha1";
 
   @Override
+  @Required
   @JsonPropertyDescription("Desired state, owned by the user: target database, storage table, query and refresh "
       + "settings.")
   public StreamTableSpec getSpec() {

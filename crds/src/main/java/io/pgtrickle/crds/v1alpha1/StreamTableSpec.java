@@ -17,7 +17,7 @@ import java.util.Objects;
  * reading manifests without an API server (the standalone CLI, tests) sees the same values.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-@ValidationRule(value = "has(self.table) == has(oldSelf.table)",
+@ValidationRule(value = CrdPatterns.TABLE_PRESENCE_RULE,
     message = "table cannot be added or removed after creation; delete and recreate the StreamTable instead")
 public class StreamTableSpec {
 
@@ -32,7 +32,8 @@ public class StreamTableSpec {
 
   @Size(max = 127)
   @Pattern(CrdPatterns.TABLE_NAME)
-  @ValidationRule(value = "self == oldSelf", message = "table is immutable")
+  @ValidationRule(value = CrdPatterns.IMMUTABLE_RULE, message = "table is immutable")
+  @ValidationRule(value = CrdPatterns.TABLE_SCHEMA_RULE, message = CrdPatterns.TABLE_SCHEMA_MESSAGE)
   @JsonPropertyDescription("Storage table, as schema.table or table (lower-case unquoted PostgreSQL identifiers). "
       + "Defaults to a name derived from metadata.name; status.table shows the resolved, schema-qualified name. "
       + "Immutable: it can be neither changed, added nor removed after creation.")
@@ -40,7 +41,7 @@ public class StreamTableSpec {
 
   @Required
   @Size(min = 1, max = 65536)
-  @ValidationRule(value = "self.matches('\\\\S')", message = "query must not be empty")
+  @ValidationRule(value = CrdPatterns.NOT_BLANK_RULE, message = "query must not be empty")
   @JsonPropertyDescription("The defining SELECT query. Its result is materialised in the storage table and kept "
       + "up to date as the source tables change.")
   private String query;

@@ -11,8 +11,7 @@ import java.util.Objects;
  * which the API server enforces with a CEL rule so an ambiguous target is rejected at apply time.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-@ValidationRule(value = "has(self.cluster) != has(self.connectionSecretRef)",
-    message = "exactly one of cluster or connectionSecretRef must be set")
+@ValidationRule(value = CrdPatterns.ONE_TARGET_RULE, message = CrdPatterns.ONE_TARGET_MESSAGE)
 public class Target {
 
   @JsonPropertyDescription("CloudNativePG Cluster in the same namespace to connect to (service <name>-rw, "

@@ -50,6 +50,19 @@ class CrdPatternsTest {
   }
 
   @ParameterizedTest
+  @ValueSource(strings = {"pg_catalog.pg_class", "pg_toast.t", "pg_temp_1.t", "information_schema.tables",
+      "pgtrickle.t", "pgtrickle_changes.t"})
+  void systemSchemas(String table) {
+    assertTrue(find(CrdPatterns.SYSTEM_SCHEMA, table), table);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"pg_class", "public.pg_class", "pgtrickle_x.t", "xpg_catalog.t", "analytics.t"})
+  void notSystemSchemas(String table) {
+    assertFalse(find(CrdPatterns.SYSTEM_SCHEMA, table), table);
+  }
+
+  @ParameterizedTest
   @ValueSource(strings = {"pg", "pg-app", "my.secret-1"})
   void validObjectNames(String name) {
     assertTrue(find(CrdPatterns.OBJECT_NAME, name), name);

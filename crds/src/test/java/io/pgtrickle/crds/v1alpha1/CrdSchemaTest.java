@@ -116,6 +116,7 @@ class CrdSchemaTest {
 
   @Test
   void requiredFields() {
+    assertEquals(List.of("spec"), CrdFiles.onlyVersion(streamTables).getSchema().getOpenAPIV3Schema().getRequired());
     assertEquals(List.of("query"), CrdFiles.schema(streamTables, "spec").getRequired());
     assertEquals(List.of("name"), CrdFiles.schema(streamTables, "spec.target.cluster").getRequired());
     assertEquals(List.of("name"), CrdFiles.schema(streamTables, "spec.target.connectionSecretRef").getRequired());
@@ -129,8 +130,12 @@ class CrdSchemaTest {
   @Test
   void celRules() {
     assertEquals(List.of("has(self.table) == has(oldSelf.table)"), rules(streamTables, "spec"));
-    assertEquals(List.of("self == oldSelf"), rules(streamTables, "spec.table"));
+    assertEquals(List.of("self == oldSelf", CrdPatterns.TABLE_SCHEMA_RULE), rules(streamTables, "spec.table"));
     assertEquals(List.of("self.matches('\\\\S')"), rules(streamTables, "spec.query"));
+    List<ValidationRule> root = CrdFiles.onlyVersion(streamTables).getSchema().getOpenAPIV3Schema()
+        .getXKubernetesValidations();
+    assertEquals(List.of(CrdPatterns.TABLE_FROM_NAME_RULE), root.stream().map(ValidationRule::getRule).toList());
+    assertEquals(".spec.table", root.get(0).getFieldPath(), "reported where the fix goes");
     assertEquals(List.of(CrdPatterns.SCHEDULE_RULE), rules(streamTables, "spec.schedule"));
     assertEquals(List.of("has(self.cluster) != has(self.connectionSecretRef)"), rules(streamTables, "spec.target"));
 
