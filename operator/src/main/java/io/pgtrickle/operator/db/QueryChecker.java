@@ -26,6 +26,13 @@ import java.util.Set;
 public final class QueryChecker {
     private static final Set<String> ALLOWED_FIRST_WORDS = Set.of("select", "with", "values", "table");
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** First words of PostgreSQL's other statements: refused as statements, anything else as a misspelling. */
+    private static final Set<String> COMMAND_WORDS = Set.of("insert", "update", "delete", "merge", "create", "drop",
+            "alter", "truncate", "grant", "revoke", "copy", "call", "do", "vacuum", "analyze", "analyse", "explain",
+            "set", "reset", "show", "lock", "begin", "start", "commit", "rollback", "end", "abort", "savepoint",
+            "release", "prepare", "execute", "deallocate", "listen", "notify", "unlisten", "load", "discard",
+            "cluster", "reindex", "checkpoint", "comment", "security", "refresh", "import", "declare", "fetch",
+            "move", "close", "reassign");
     private static final String EXPLAIN = "EXPLAIN (VERBOSE, FORMAT JSON) ";
     private static final String COLUMNS_PREFIX = "SELECT * FROM (\n";
     /** The time PostgreSQL may take to plan the query; the column check runs it with LIMIT 0. */
@@ -56,6 +63,15 @@ public final class QueryChecker {
         }
         String stmt = statements.get(0);
         String word = SqlText.firstKeyword(stmt);
+        if (!ALLOWED_FIRST_WORDS.contains(word) && !COMMAND_WORDS.contains(word)) {
+            throw new InvalidQueryException("query does not start with SELECT, WITH, VALUES or TABLE (it starts with '"
+                    + (word.isEmpty() ? stmt.strip().split("\\s+", 2)[0] : word) + "')",
+                    "check the spelling of the first word; a stream table's query is one read-only SELECT");
+        }
+        if ((word.equals("select") || word.equals("with")) && SqlText.hasTopLevelWord(stmt, "into")) {
+            throw new InvalidQueryException("query is SELECT … INTO, which creates a table; a stream table's query is"
+                    + " a plain SELECT", "remove the INTO clause: the stream table itself is the table (spec.table)");
+        }
         if (!ALLOWED_FIRST_WORDS.contains(word)) {
             throw new InvalidQueryException("query is a " + (word.isEmpty() ? "non-SQL" : word.toUpperCase(Locale.ROOT))
                     + " statement; a stream table's query must be a read-only SELECT",

@@ -102,6 +102,50 @@ public final class SqlText {
         return out.toString();
     }
 
+    /**
+     * Whether {@code word} (case-insensitive) appears as a word outside quotes, comments and parentheses, e.g.
+     * the {@code INTO} of {@code SELECT … INTO table}.
+     */
+    public static boolean hasTopLevelWord(String sql, String word) {
+        int depth = 0;
+        int i = 0;
+        int n = sql.length();
+        while (i < n) {
+            char c = sql.charAt(i);
+            if (c == '\'') {
+                boolean escapes = i > 0 && (sql.charAt(i - 1) == 'E' || sql.charAt(i - 1) == 'e')
+                        && (i < 2 || !isIdentChar(sql.charAt(i - 2)));
+                i = skipQuoted(sql, i, '\'', escapes);
+            } else if (c == '"') {
+                i = skipQuoted(sql, i, '"', false);
+            } else if (c == '-' && i + 1 < n && sql.charAt(i + 1) == '-') {
+                int eol = sql.indexOf('\n', i);
+                i = eol < 0 ? n : eol + 1;
+            } else if (c == '/' && i + 1 < n && sql.charAt(i + 1) == '*') {
+                i = skipBlockComment(sql, i);
+            } else if (c == '$' && (i == 0 || !isIdentChar(sql.charAt(i - 1))) && dollarTagEnd(sql, i) > 0) {
+                String tag = sql.substring(i, dollarTagEnd(sql, i) + 1);
+                int close = sql.indexOf(tag, i + tag.length());
+                i = close < 0 ? n : close + tag.length();
+            } else if (c == '(' || c == ')') {
+                depth += c == '(' ? 1 : -1;
+                i++;
+            } else if (isIdentChar(c)) {
+                int j = i;
+                while (j < n && isIdentChar(sql.charAt(j))) {
+                    j++;
+                }
+                if (depth == 0 && sql.substring(i, j).equalsIgnoreCase(word)) {
+                    return true;
+                }
+                i = j;
+            } else {
+                i++;
+            }
+        }
+        return false;
+    }
+
     /** The first keyword of {@code statement}, lower case, skipping comments and opening parentheses. */
     public static String firstKeyword(String statement) {
         String s = stripLeadingNoise(statement);

@@ -9,6 +9,7 @@ import java.sql.Connection;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -128,5 +129,15 @@ class QueryCheckerIT {
             rs.next();
             return rs.getLong(1);
         }
+    }
+
+    @Test
+    void aMisspelledFirstWordAndSelectIntoGetHintsThatFit() {
+        String typo = assertThrows(InvalidQueryException.class, () -> check("SELEC id FROM items")).getMessage();
+        assertTrue(typo.contains("does not start with SELECT") && typo.contains("selec"), typo);
+        InvalidQueryException into = assertThrows(InvalidQueryException.class,
+                () -> check("SELECT id INTO copy_of_items FROM items"));
+        assertTrue(into.getMessage().contains("INTO"), into.getMessage());
+        assertFalse(into.hint().contains("psql"), into.hint());
     }
 }
