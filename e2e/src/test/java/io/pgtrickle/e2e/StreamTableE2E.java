@@ -247,6 +247,7 @@ class StreamTableE2E {
                   query: SELECT id, amount FROM orders WHERE status = 'paid'
                   schedule: 1h
                 """);
+        exec("CREATE SCHEMA IF NOT EXISTS reports"); // apply refuses a schema that does not exist
         // Server-side apply, as Argo CD and Flux do.
         k8s.kubectl("apply", "--server-side", "--field-manager=gitops", "-n", NS, "-f", f.toString()).assertOk();
         k8s.kubectl("wait", "-n", NS, "--for=condition=Ready", "streamtable/paid-orders", "--timeout=60s")
