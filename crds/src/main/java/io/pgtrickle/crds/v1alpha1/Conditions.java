@@ -40,6 +40,20 @@ public final class Conditions {
   /** Ready=False: the StreamTable is being deleted and its storage table dropped or released. */
   public static final String REASON_DELETING = "Deleting";
 
+  /**
+   * The stream table's last verification ({@code pgtrickle verify}, or RefreshPolicy {@code verification}) found it
+   * equal to its query (True), differing (False) or could not tell (Unknown). Absent while verification is off.
+   */
+  public static final String CONSISTENT = "Consistent";
+
+  // Reasons for StreamTable Consistent.
+  /** Consistent=True: the storage table equals the query at the snapshot a refresh would have taken. */
+  public static final String REASON_VERIFIED = "Verified";
+  /** Consistent=False: the storage table differs from the query; the message counts the rows (and any repair). */
+  public static final String REASON_DRIFT = "Drift";
+  /** Consistent=Unknown: the verification could not run (suspended with changes, a timeout, an error). */
+  public static final String REASON_NOT_VERIFIED = "NotVerified";
+
   // Reasons for RefreshPolicy Ready.
   /** Ready=True: the policy is valid and in use by the operator. */
   public static final String REASON_ACCEPTED = "Accepted";

@@ -106,6 +106,18 @@ public class RefreshPolicySpec {
       + "default, so that a typo in the schema is reported instead of silently creating a new schema.")
   private Boolean createSchemas;
 
+  @JsonPropertyDescription("Scheduled verification of the stream tables using this policy: each is compared with "
+      + "its own query on an interval and, optionally, repaired by a FULL refresh when it differs. Off by default.")
+  private VerificationSpec verification;
+
+  public VerificationSpec getVerification() {
+    return verification;
+  }
+
+  public void setVerification(VerificationSpec verification) {
+    this.verification = verification;
+  }
+
   public Boolean getCreateSchemas() {
     return createSchemas;
   }
@@ -224,14 +236,14 @@ public class RefreshPolicySpec {
         && Objects.equals(defaultSchedule, p.defaultSchedule) && Objects.equals(minSchedule, p.minSchedule)
         && Objects.equals(autoBackoff, p.autoBackoff) && Objects.equals(mergeWorkMemMb, p.mergeWorkMemMb)
         && Objects.equals(statementTimeout, p.statementTimeout) && Objects.equals(lockTimeout, p.lockTimeout)
-        && Objects.equals(createSchemas, p.createSchemas);
+        && Objects.equals(createSchemas, p.createSchemas) && Objects.equals(verification, p.verification);
   }
 
   @Override
   public int hashCode() {
     return Objects.hash(differentialMaxChangeRatio, learnFromHistory, maxConcurrentRefreshes, minBackoff,
         maxBackoff, maxConsecutiveErrors, defaultSchedule, minSchedule, autoBackoff, mergeWorkMemMb,
-        statementTimeout, lockTimeout, createSchemas);
+        statementTimeout, lockTimeout, createSchemas, verification);
   }
 
   @Override
@@ -241,6 +253,6 @@ public class RefreshPolicySpec {
         + ", maxBackoff=" + maxBackoff + ", maxConsecutiveErrors=" + maxConsecutiveErrors + ", defaultSchedule="
         + defaultSchedule + ", minSchedule=" + minSchedule + ", autoBackoff=" + autoBackoff + ", mergeWorkMemMb="
         + mergeWorkMemMb + ", statementTimeout=" + statementTimeout + ", lockTimeout=" + lockTimeout
-        + ", createSchemas=" + createSchemas + "}";
+        + ", createSchemas=" + createSchemas + ", verification=" + verification + "}";
   }
 }

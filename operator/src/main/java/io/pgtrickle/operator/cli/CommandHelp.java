@@ -46,6 +46,17 @@ final class CommandHelp {
                     writable like any table, with --retain), the catalog rows, and change capture no other
                     stream table needs.
                     Exit codes: 0 all deleted, 1 any unknown or failed, 2 usage.""",
+            "verify", """
+                    usage: pgtrickle verify --db JDBC_URL NAME... [--rows N] [--repair]
+
+                    Compares each stream table with its query, changing nothing: in one REPEATABLE READ transaction
+                    that is rolled back, the changes since its last refresh are applied as the next refresh would,
+                    then the table is compared with PostgreSQL's result of the query in the same snapshot. Blocks no
+                    writer; waits for a refresh of the same stream table in progress. Prints "NAME  consistent" or
+                    "NAME  DIFFERS" and up to N (default 10) missing and extra rows each; --repair recomputes a
+                    differing table with a FULL refresh.
+                    Exit codes: 0 all equal their query, 1 any differs, 2 none differs but one could not be
+                    verified (unknown, suspended and differing, an error), or usage.""",
             "run", """
                     usage: pgtrickle run --db JDBC_URL -f FILE... [--duration 10m]
 

@@ -41,6 +41,7 @@ public final class Main {
               status  --db JDBC_URL [-o json|table] show every stream table in the database
               explain --db JDBC_URL -f FILE... [--sql] the effective mode, why, captures, the refresh statement
               delete  --db JDBC_URL NAME... [--retain] drop stream tables (keep their tables with --retain)
+              verify  --db JDBC_URL NAME... [--rows N] compare with the query, changing nothing (exit 1: differs)
               run     --db JDBC_URL -f FILE...      apply, then keep refreshing on schedule until interrupted
               demo    [--duration 60s]              embedded PostgreSQL + examples/ + a write load, live status
 
@@ -87,6 +88,8 @@ public final class Main {
                         Set.of("--sql")));
                 case "delete" -> new DeleteCommand(out, err).run(Args.parse(rest, Set.of("--db", "-n", "--namespace"),
                         Set.of("--retain")));
+                case "verify" -> new VerifyCommand(out).run(Args.parse(rest, Set.of("--db", "-n", "--namespace",
+                        "--rows"), Set.of("--repair")));
                 case "status" -> status(Args.parse(rest, Set.of("--db", "-o", "--output")));
                 case "run" -> runStandalone(Args.parse(rest,
                         Set.of("--db", "-f", "--filename", "-n", "--namespace", "--duration")));

@@ -11,6 +11,8 @@ import io.pgtrickle.operator.errors.UserFacingException;
 import io.pgtrickle.operator.lifecycle.StreamTableKey;
 import io.pgtrickle.operator.refresh.RefreshResult;
 import io.pgtrickle.operator.schedule.RefreshScheduler;
+import io.pgtrickle.operator.verify.Verification;
+import io.fabric8.kubernetes.api.model.Condition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -81,6 +83,29 @@ public final class OperatorRuntime implements AutoCloseable {
         @Override
         public void failed(StreamTableKey key, RuntimeException error, int consecutiveErrors, Instant retryAt) {
             update(key, error.getMessage(), error instanceof UserFacingException f ? f.hint() : null);
+        }
+
+        /**
+         * The Consistent condition from a scheduled verification; an Event when it changes (see
+         * {@link TransitionEvents}), and one for every repair, which a Drift that stays Drift would not show.
+         */
+        @Override
+        public void verified(Verification.Result r) {
+            try {
+                StreamTable st = status.current(r.key());
+                if (st == null || st.getMetadata().getDeletionTimestamp() != null) {
+                    return;
+                }
+                Condition before = ConsistencyCondition.of(st.getStatus());
+                StreamTableStatus next = ConsistencyCondition.with(st.getStatus(), r);
+                status.write(st, next);
+                Condition after = ConsistencyCondition.of(next);
+                if (r.repair() != null && before != null && before.getReason().equals(after.getReason())) {
+                    status.warn(st, after.getReason(), after.getMessage());
+                }
+            } catch (RuntimeException e) {
+                LOG.warn("{}: status update after verification failed: {}", r.key(), e.getMessage());
+            }
         }
 
         private void update(StreamTableKey key, String error, String hint) {

@@ -30,6 +30,7 @@ import io.pgtrickle.operator.lifecycle.StreamTableService;
 import io.pgtrickle.operator.schedule.DependencyOrder;
 import io.pgtrickle.operator.schedule.RefreshScheduler;
 import io.pgtrickle.operator.schedule.Schedule;
+import io.pgtrickle.operator.verify.StreamTableVerifier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -136,14 +137,17 @@ public final class StreamTableReconciler implements Reconciler<StreamTable>, Cle
                         + " table; the first refresh after resuming recomputes in full";
             } else {
                 scheduler.schedule(key, service, Schedule.parse(def.schedule()),
-                        DependencyOrder.depth(key, service::upstreamOf));
+                        DependencyOrder.depth(key, service::upstreamOf), def.tuning().verification(),
+                        new StreamTableVerifier(target.database()));
             }
             StreamTableRecord rec = applied.record();
             if (!def.suspend() && rec.consecutiveErrors() > 0) {
                 reason = Conditions.REASON_REFRESH_FAILED;
                 message = rec.lastError();
             }
-            status.write(st, StatusBuilder.fromRecord(previous, rec, generation, reason, message,
+            // a Consistent condition reports scheduled verifications: gone with them
+            status.write(st, StatusBuilder.fromRecord(ConsistencyCondition.keepIf(previous,
+                    def.tuning().verification().enabled() && !def.suspend()), rec, generation, reason, message,
                     scheduler.nextRefresh(key)));
             return UpdateControl.<StreamTable>noUpdate().rescheduleAfter(RECHECK);
         } catch (InvalidQueryException e) {

@@ -10,11 +10,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Instant;
+import java.util.List;
 
 /**
- * Records a Kubernetes Event when a StreamTable's Ready condition changes status or reason, so
- * {@code kubectl describe st} tells the story (installed, refresh failing, recovered) without
- * flooding it with one event per refresh.
+ * Records a Kubernetes Event when a StreamTable's Ready or Consistent condition changes status or reason, so
+ * {@code kubectl describe st} tells the story (installed, refresh failing, recovered, a drift found) without
+ * flooding it with one event per refresh or verification.
  */
 public final class TransitionEvents {
     private static final Logger LOG = LoggerFactory.getLogger(TransitionEvents.class);
@@ -29,18 +30,26 @@ public final class TransitionEvents {
         emit(resource, "Warning", reason, message);
     }
 
-    /** Emits an event if {@code next}'s Ready differs from {@code previous}'s. Never throws. */
+    /**
+     * Emits an event for each of Ready and Consistent whose status or reason in {@code next} differs from
+     * {@code previous}'s: Normal when it turned True, Warning when Ready turned anything else or Consistent False
+     * (a verification that could not run is no alarm). Never throws.
+     */
     public void onStatusChange(StreamTable resource, StreamTableStatus previous, StreamTableStatus next) {
-        Condition before = ready(previous);
-        Condition after = ready(next);
-        if (after == null || resource == null || resource.getMetadata() == null) {
-            return;
+        for (String type : List.of(Conditions.READY, Conditions.CONSISTENT)) {
+            Condition before = condition(previous, type);
+            Condition after = condition(next, type);
+            if (after == null || resource == null || resource.getMetadata() == null) {
+                continue;
+            }
+            if (before != null && before.getStatus().equals(after.getStatus())
+                    && before.getReason().equals(after.getReason())) {
+                continue;
+            }
+            boolean warning = type.equals(Conditions.READY) ? !"True".equals(after.getStatus())
+                    : "False".equals(after.getStatus());
+            emit(resource, warning ? "Warning" : "Normal", after.getReason(), after.getMessage());
         }
-        if (before != null && before.getStatus().equals(after.getStatus())
-                && before.getReason().equals(after.getReason())) {
-            return;
-        }
-        emit(resource, "True".equals(after.getStatus()) ? "Normal" : "Warning", after.getReason(), after.getMessage());
     }
 
     private void emit(StreamTable resource, String type, String reason, String message) {
@@ -63,11 +72,11 @@ public final class TransitionEvents {
         }
     }
 
-    private static Condition ready(StreamTableStatus s) {
+    private static Condition condition(StreamTableStatus s, String type) {
         if (s == null || s.getConditions() == null) {
             return null;
         }
-        return s.getConditions().stream().filter(c -> Conditions.READY.equals(c.getType())).findFirst().orElse(null);
+        return s.getConditions().stream().filter(c -> type.equals(c.getType())).findFirst().orElse(null);
     }
 
     private static String truncate(String s) {

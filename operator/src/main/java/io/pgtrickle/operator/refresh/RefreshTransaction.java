@@ -64,66 +64,129 @@ public final class RefreshTransaction {
     }
 
     public static RefreshResult run(Connection c, StreamTableKey key) throws SQLException {
-        InstalledRefresh installed = null;
+        return run(c, key, null);
+    }
+
+    /**
+     * As {@link #run(Connection, StreamTableKey)}; a non-null {@code forcedFullReason} recomputes in FULL whatever
+     * the batch holds, writing only the rows that differ, and records that reason (a repair after a verification
+     * found the table differing from its query).
+     */
+    public static RefreshResult run(Connection c, StreamTableKey key, String forcedFullReason) throws SQLException {
         try {
             Instant start = Instant.now();
             long t0 = System.nanoTime();
             c.setAutoCommit(false);
             CatalogStore store = new CatalogStore(c);
-            Begun begun = begin(c, key, store);
-            installed = begun.installed();
-            if (installed.suspended()) {
+            Prepared p = prepare(c, key, store, forcedFullReason, false);
+            if (p.suspended()) {
                 throw new StreamTableSuspendedException("stream table " + key.namespace() + "/" + key.name()
                         + " is suspended: it is not refreshed and does not capture changes",
                         "set spec.suspend to false and apply (the first refresh after that recomputes in full)");
             }
-            BatchStats batch = !installed.captured() ? null
-                    : begun.stats() != null ? begun.stats() : BatchStats.query(c, key, installed);
-            String fullReason = batch == null ? null : installed.differential() ? AutoDecision.fullReason(installed, batch)
-                    : BatchStats.REPLACED.equals(batch.marker()) ? AutoDecision.REPLACED : null;
-            Long changes = batch == null || !installed.decidesByBatch() ? null : batch.changes();
-            long rows;
-            String mode;
-            String vacuum = null;
-            if (!installed.differential() && batch != null && batch.empty()) {
-                // FULL, and no source changed since the last refresh: the result is the same (the query
-                // depends on its captured sources alone, see InstalledRefresh#captured); the frontier moves.
-                mode = "FULL";
-                fullReason = UNCHANGED;
-                rows = 0;
-            } else if (!installed.differential() || fullReason != null) {
-                mode = "FULL";
-                // Not after a source was replaced: the new table may break what the stored rows' identity
-                // assumes (a key), which only the load, whose key then refuses them, reports.
-                boolean fewChangesExpected = batch != null && installed.differential()
-                        && !BatchStats.REPLACED.equals(batch.marker()) && !AutoDecision.largeBatch(installed, batch);
-                FullRefresh.Outcome full = FullRefresh.run(c, installed, fewChangesExpected);
-                rows = full.rows();
-                vacuum = full.vacuum() ? installed.table().sql() : null;
-            } else {
-                mode = "DIFFERENTIAL";
-                if (!batch.empty()) {
-                    // The MERGE, the history row, the new frontier and COMMIT: one round trip.
-                    rows = store.applyRecordAndCommit(installed.refreshSql(), installed.table().sql(),
-                            batch.changes() <= PREPARED_MAX_CHANGES, key.namespace(), key.name(), start,
-                            (System.nanoTime() - t0) / 1e6, mode, changes, null);
-                    return new RefreshResult(key, start, (System.nanoTime() - t0) / 1e6, rows, mode, null,
-                            installed.sourceOids(), null);
-                }
-                rows = 0;
+            InstalledRefresh installed = p.installed();
+            if (p.mergePending()) {
+                // The MERGE, the history row, the new frontier and COMMIT: one round trip.
+                long rows = store.applyRecordAndCommit(installed.refreshSql(), installed.table().sql(),
+                        p.batch().changes() <= PREPARED_MAX_CHANGES, key.namespace(), key.name(), start,
+                        (System.nanoTime() - t0) / 1e6, p.mode(), p.changes(), null);
+                return new RefreshResult(key, start, (System.nanoTime() - t0) / 1e6, rows, p.mode(), null,
+                        installed.sourceOids(), null);
             }
             double ms = (System.nanoTime() - t0) / 1e6;
             // The history row, the new frontier and COMMIT in one round trip; commit() then has nothing left.
-            store.recordRefresh(key.namespace(), key.name(), start, ms, rows, mode, changes, fullReason, true);
+            store.recordRefresh(key.namespace(), key.name(), start, ms, p.rows(), p.mode(), p.changes(),
+                    p.fullReason(), true);
             c.commit();
-            return new RefreshResult(key, start, ms, rows, mode, fullReason,
-                    batch != null && !batch.empty() ? installed.sourceOids() : List.of(), vacuum);
+            return new RefreshResult(key, start, ms, p.rows(), p.mode(), p.fullReason(),
+                    p.batch() != null && !p.batch().empty() ? installed.sourceOids() : List.of(), p.vacuum());
         } catch (SQLException | RuntimeException e) {
             c.rollback();
             throw e;
         } finally {
             c.setAutoCommit(true);
         }
+    }
+
+    /**
+     * What a refresh of {@code key} would apply now, applied in a transaction this method begins on {@code c} and
+     * leaves open, neither recorded nor committed: the caller must roll it back. For a verification, which then
+     * compares the storage table with the query in the same snapshot, the one the refresh would take as its
+     * frontier. It takes the locks a refresh takes (so it waits for, and holds off, refreshes and applies of this
+     * stream table; writers of the sources are not blocked), except that a FULL recompute of keyed storage writes
+     * only the rows that differ instead of rebuilding the key, which would lock readers out of the table until
+     * the rollback. A suspended stream table is left as it is ({@link Uncommitted#suspended}).
+     */
+    public static Uncommitted applyUncommitted(Connection c, StreamTableKey key) throws SQLException {
+        c.setAutoCommit(false);
+        Prepared p = prepare(c, key, new CatalogStore(c), null, true);
+        long rows = p.rows();
+        if (p.mergePending()) {
+            try (Statement s = c.createStatement()) {
+                s.setEscapeProcessing(false); // the user's expressions, as written
+                s.execute(p.installed().refreshSql());
+                rows = Math.max(0, s.getUpdateCount());
+            }
+        }
+        boolean pending = !p.suspended() && (p.batch() == null || !p.batch().empty());
+        return new Uncommitted(p.installed(), p.suspended(), pending, p.mode(), p.fullReason(), rows);
+    }
+
+    /**
+     * What {@link #applyUncommitted} did, in the transaction it left open.
+     *
+     * @param pending whether there was anything to apply: changes since the frontier, or a recompute a refresh
+     *                of this stream table always runs (its result may depend on more than its tables)
+     * @param mode    how the refresh would run: FULL or DIFFERENTIAL; null when suspended
+     * @param reason  why it recomputes in FULL, as a refresh would record it; null otherwise
+     * @param rows    storage rows it wrote
+     */
+    public record Uncommitted(InstalledRefresh installed, boolean suspended, boolean pending, String mode,
+                              String reason, long rows) {
+    }
+
+    /**
+     * A refresh decided, and everything before its record and commit done except a DIFFERENTIAL MERGE
+     * ({@code mergePending}), which a refresh sends together with its record.
+     */
+    private record Prepared(InstalledRefresh installed, boolean suspended, BatchStats batch, String mode,
+                            String fullReason, Long changes, long rows, String vacuum, boolean mergePending) {
+    }
+
+    /**
+     * Begins the refresh transaction and decides the refresh: the batch, the mode and, for FULL, the recompute
+     * itself. {@code rolledBack}: the transaction will be rolled back (a verification), so a FULL recompute never
+     * rebuilds the storage table's key.
+     */
+    private static Prepared prepare(Connection c, StreamTableKey key, CatalogStore store, String forcedFullReason,
+                                    boolean rolledBack) throws SQLException {
+        Begun begun = begin(c, key, store);
+        InstalledRefresh installed = begun.installed();
+        if (installed.suspended()) {
+            return new Prepared(installed, true, null, null, null, null, 0, null, false);
+        }
+        BatchStats batch = !installed.captured() ? null
+                : begun.stats() != null ? begun.stats() : BatchStats.query(c, key, installed);
+        String fullReason = forcedFullReason != null ? forcedFullReason
+                : batch == null ? null : installed.differential() ? AutoDecision.fullReason(installed, batch)
+                : BatchStats.REPLACED.equals(batch.marker()) ? AutoDecision.REPLACED : null;
+        Long changes = batch == null || !installed.decidesByBatch() ? null : batch.changes();
+        if (forcedFullReason == null && !installed.differential() && batch != null && batch.empty()) {
+            // FULL, and no source changed since the last refresh: the result is the same (the query
+            // depends on its captured sources alone, see InstalledRefresh#captured); the frontier moves.
+            return new Prepared(installed, false, batch, "FULL", UNCHANGED, changes, 0, null, false);
+        }
+        if (!installed.differential() || fullReason != null) {
+            // Not after a source was replaced: the new table may break what the stored rows' identity
+            // assumes (a key), which only the load, whose key then refuses them, reports.
+            boolean fewChangesExpected = rolledBack || forcedFullReason != null
+                    || batch != null && installed.differential() && !BatchStats.REPLACED.equals(batch.marker())
+                    && !AutoDecision.largeBatch(installed, batch);
+            FullRefresh.Outcome full = FullRefresh.run(c, installed, fewChangesExpected);
+            return new Prepared(installed, false, batch, "FULL", fullReason, changes, full.rows(),
+                    full.vacuum() ? installed.table().sql() : null, false);
+        }
+        return new Prepared(installed, false, batch, "DIFFERENTIAL", null, changes, 0, null, !batch.empty());
     }
 
     /**

@@ -1,11 +1,14 @@
 package io.pgtrickle.operator.schedule;
 
 import io.pgtrickle.operator.lifecycle.NoSuchStreamTableException;
+import io.pgtrickle.operator.lifecycle.RefreshTuning;
 import io.pgtrickle.operator.lifecycle.StreamTableKey;
 import io.pgtrickle.operator.lifecycle.StreamTableService;
 import io.pgtrickle.operator.refresh.RefreshFailedException;
 import io.pgtrickle.operator.refresh.RefreshResult;
 import io.pgtrickle.operator.refresh.StreamTableSuspendedException;
+import io.pgtrickle.operator.verify.StreamTableVerifier;
+import io.pgtrickle.operator.verify.Verification;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,6 +30,9 @@ import java.util.concurrent.TimeUnit;
  * bounded worker pool; a stream table is never refreshed by two workers at once, upstream stream
  * tables go before downstream ones that are due at the same tick, and failures back off
  * exponentially. Used by the Kubernetes operator and by {@code pgtrickle run}/{@code demo} alike.
+ *
+ * <p>It also runs the verifications a RefreshPolicy asks for ({@code verification.interval}), on the same workers:
+ * a stream table is never refreshed and verified at once, and a refresh that is due goes first.
  */
 public final class RefreshScheduler implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RefreshScheduler.class);
@@ -37,7 +43,14 @@ public final class RefreshScheduler implements AutoCloseable {
         void refreshed(RefreshResult result);
 
         void failed(StreamTableKey key, RuntimeException error, int consecutiveErrors, Instant retryAt);
+
+        /** A scheduled verification's outcome (with its repair, if one ran). */
+        default void verified(Verification.Result result) {
+        }
     }
+
+    /** Differing rows a scheduled verification keeps each way (for the log: the status shows only counts). */
+    static final int VERIFY_SAMPLE = 3;
 
     /** What the scheduler knows about one stream table. */
     private static final class Entry {
@@ -45,16 +58,24 @@ public final class RefreshScheduler implements AutoCloseable {
         final StreamTableService service;
         final Schedule schedule;
         final int depth;
+        final RefreshTuning.Verifying verifying;
+        final StreamTableVerifier verifier;
         volatile Instant due;
+        /** When the next verification is due; null when verification is off. */
+        volatile Instant verifyDue;
         volatile boolean running;
         int errors;
 
-        Entry(StreamTableKey key, StreamTableService service, Schedule schedule, int depth, Instant due) {
+        Entry(StreamTableKey key, StreamTableService service, Schedule schedule, int depth, Instant due,
+              RefreshTuning.Verifying verifying, StreamTableVerifier verifier) {
             this.key = key;
             this.service = service;
             this.schedule = schedule;
             this.depth = depth;
             this.due = due;
+            this.verifying = verifying;
+            this.verifier = verifier;
+            this.verifyDue = verifying.enabled() && verifier != null ? due.plus(verifying.interval()) : null;
         }
     }
 
@@ -88,11 +109,23 @@ public final class RefreshScheduler implements AutoCloseable {
      * @param depth how many stream tables lie upstream of this one (0 = reads only plain tables)
      */
     public void schedule(StreamTableKey key, StreamTableService service, Schedule schedule, int depth) {
+        schedule(key, service, schedule, depth, RefreshTuning.Verifying.OFF, null);
+    }
+
+    /**
+     * As above, and verifies it as {@code verifying} says (the first time one interval after the first refresh),
+     * with {@code verifier}, which must reach the database {@code service} does: an unchanged schedule, service and
+     * verification keep their due times, whatever verifier comes with them.
+     */
+    public void schedule(StreamTableKey key, StreamTableService service, Schedule schedule, int depth,
+                         RefreshTuning.Verifying verifying, StreamTableVerifier verifier) {
         Entry old = entries.get(key);
-        if (old != null && old.schedule.equals(schedule) && old.service == service && old.depth == depth) {
+        if (old != null && old.schedule.equals(schedule) && old.service == service && old.depth == depth
+                && old.verifying.equals(verifying) && (old.verifier == null) == (verifier == null)) {
             return;
         }
-        entries.put(key, new Entry(key, service, schedule, depth, schedule.nextAfter(clock.instant())));
+        entries.put(key, new Entry(key, service, schedule, depth, schedule.nextAfter(clock.instant()), verifying,
+                verifier));
     }
 
     /** Stops scheduling {@code key} (suspended or deleted); a running refresh finishes. */
@@ -114,15 +147,22 @@ public final class RefreshScheduler implements AutoCloseable {
         try {
             Instant now = clock.instant();
             List<Entry> due = new ArrayList<>();
+            List<Entry> verify = new ArrayList<>();
             for (Entry e : entries.values()) {
                 if (!e.running && !e.due.isAfter(now)) {
                     due.add(e);
+                } else if (!e.running && e.verifyDue != null && !e.verifyDue.isAfter(now)) {
+                    verify.add(e);
                 }
             }
             due.sort(Comparator.comparingInt((Entry e) -> e.depth).thenComparing(e -> e.key.toString()));
             for (Entry e : due) {
                 e.running = true;
                 workers.execute(() -> run(e));
+            }
+            for (Entry e : verify) {
+                e.running = true;
+                workers.execute(() -> verify(e));
             }
         } catch (RuntimeException ex) {
             LOG.error("scheduler tick failed: {}", ex.toString());
@@ -153,6 +193,24 @@ public final class RefreshScheduler implements AutoCloseable {
             LOG.warn("refresh of {} failed ({} in a row): {}", e.key, e.errors, rex.getMessage());
             listener.failed(e.key, rex, e.errors, e.due);
         } finally {
+            e.running = false;
+        }
+    }
+
+    /** One scheduled verification; the next is due one interval after this one ends. */
+    private void verify(Entry e) {
+        try {
+            Verification.Result r = e.verifier.verify(e.key, VERIFY_SAMPLE, e.verifying.repair());
+            if (r.verdict() == Verification.Verdict.DIFFERS) {
+                LOG.warn("verification of {}: {}; missing rows, e.g. {}; extra rows, e.g. {}{}", e.key, r.message(),
+                        r.difference().missingSample(), r.difference().extraSample(),
+                        r.repair() == null ? "" : "; " + r.repair());
+            }
+            listener.verified(r);
+        } catch (RuntimeException ex) {
+            LOG.warn("verification of {} failed: {}", e.key, ex.toString());
+        } finally {
+            e.verifyDue = clock.instant().plus(e.verifying.interval());
             e.running = false;
         }
     }

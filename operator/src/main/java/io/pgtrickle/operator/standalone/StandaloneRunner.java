@@ -13,6 +13,8 @@ import io.pgtrickle.operator.refresh.RefreshResult;
 import io.pgtrickle.operator.schedule.DependencyOrder;
 import io.pgtrickle.operator.schedule.RefreshScheduler;
 import io.pgtrickle.operator.schedule.Schedule;
+import io.pgtrickle.operator.verify.StreamTableVerifier;
+import io.pgtrickle.operator.verify.Verification;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -67,6 +69,7 @@ public final class StandaloneRunner {
     public int run(Database db, List<Path> files, String namespace, Duration duration,
                    Consumer<StreamTableService> whileRunning) {
         StreamTableService service = new StreamTableService(new PooledDatabase(db, 4));
+        StreamTableVerifier verifier = new StreamTableVerifier(db); // for RefreshPolicy verification.interval
         List<StreamTableDefinition> defs = new ArrayList<>();
         try {
             var policies = StreamTableFiles.policies(files);
@@ -104,6 +107,17 @@ public final class StandaloneRunner {
                         err.printf("%s refresh of %s failed (%d in a row, retry at %s): %s%n", Instant.now(),
                                 key.name(), errors, retryAt, error.getMessage());
                     }
+
+                    @Override
+                    public void verified(Verification.Result r) {
+                        // a drift or a verification that could not run always shows; a consistent one unless quiet
+                        PrintStream to = r.verdict() == Verification.Verdict.CONSISTENT ? out : err;
+                        if (!quiet || to == err) {
+                            to.printf("%s verified %s: %s: %s%s%n", Instant.now(), r.key().name(),
+                                    r.verdict().name().toLowerCase(java.util.Locale.ROOT).replace('_', ' '),
+                                    r.message(), r.repair() == null ? "" : "; " + r.repair());
+                        }
+                    }
                 })) {
             for (StreamTableDefinition def : defs) {
                 try {
@@ -122,7 +136,8 @@ public final class StandaloneRunner {
             for (StreamTableDefinition def : defs) {
                 if (!def.suspend()) {
                     scheduler.schedule(def.key(), service, Schedule.parse(def.schedule()),
-                            DependencyOrder.depth(def.key(), service::upstreamOf));
+                            DependencyOrder.depth(def.key(), service::upstreamOf), def.tuning().verification(),
+                            verifier);
                 }
             }
             CountDownLatch stop = new CountDownLatch(1);
