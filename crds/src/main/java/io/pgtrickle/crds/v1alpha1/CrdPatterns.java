@@ -55,9 +55,12 @@ public final class CrdPatterns {
    * The schema part of a {@link #TABLE_NAME} that belongs to PostgreSQL or to pg-trickle: {@code pg_catalog},
    * {@code pg_toast}, {@code pg_temp_N} and every other {@code pg_*} schema (PostgreSQL reserves the prefix, so no
    * user schema can have it), {@code information_schema}, and pg-trickle's own {@code pgtrickle} and
-   * {@code pgtrickle_changes}. {@code [.]} rather than an escaped dot keeps the CEL string free of backslashes.
+   * {@code pgtrickle_changes}. Case-insensitive, so that {@code PG_CATALOG.t} is told it names a system schema too
+   * (besides breaking {@link #TABLE_NAME}); {@code [.]} rather than an escaped dot keeps the CEL string free of
+   * backslashes.
    */
-  public static final String SYSTEM_SCHEMA = "^(pg_[a-z0-9_]*|information_schema|pgtrickle|pgtrickle_changes)[.]";
+  public static final String SYSTEM_SCHEMA =
+      "(?i)^(pg_[a-z0-9_]*|information_schema|pgtrickle|pgtrickle_changes)[.]";
 
   /** CEL rule for {@code spec.table}: not in a {@link #SYSTEM_SCHEMA}. */
   public static final String TABLE_SCHEMA_RULE = "!self.matches('" + SYSTEM_SCHEMA + "')";

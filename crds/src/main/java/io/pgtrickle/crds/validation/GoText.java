@@ -4,9 +4,10 @@ import java.math.BigDecimal;
 
 /**
  * Values printed the way the API server's Go code prints them ({@code %q} for strings, {@code %v} for numbers), so
- * that an error found by the CLI reads exactly like the one {@code kubectl apply} shows for the same file.
+ * that an error found by the CLI reads exactly like the one {@code kubectl apply} shows for the same file. Quoting
+ * also keeps control and bidirectional-override characters of user input out of the terminal.
  */
-final class GoText {
+public final class GoText {
 
   private GoText() {
   }
@@ -26,7 +27,7 @@ final class GoText {
   }
 
   /** Go's {@code %q}: double quotes, backslash escapes for quotes, backslashes and characters that do not print. */
-  static String quote(String s) {
+  public static String quote(String s) {
     StringBuilder out = new StringBuilder(s.length() + 2).append('"');
     s.codePoints().forEach(c -> {
       switch (c) {

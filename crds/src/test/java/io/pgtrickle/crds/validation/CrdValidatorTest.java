@@ -141,6 +141,12 @@ class CrdValidatorTest {
     assertEquals(List.of(SYSTEM_SCHEMA), errors(withSpec("table", table)));
   }
 
+  @Test
+  void anUpperCaseSystemSchemaIsNamedAsSuchToo() {
+    assertEquals(List.of("spec.table: Invalid value: \"PG_CATALOG.pg_class\": " + TABLE_PATTERN, SYSTEM_SCHEMA),
+        errors(withSpec("table", "PG_CATALOG.pg_class")));
+  }
+
   @ParameterizedTest
   @ValueSource(strings = {"pg_class", "public.pg_class", "pgtrickle_data.t", "my_pgtrickle.t", "analytics.pg_t"})
   void tablesMerelyResemblingSystemOnesAreAccepted(String table) {
