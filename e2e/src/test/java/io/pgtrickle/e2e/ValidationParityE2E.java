@@ -29,8 +29,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The evidence that {@code kubectl apply} and {@code pgtrickle apply -f} agree: each file is sent to the real
  * kube-apiserver (server-side dry run, so its OpenAPI schema and CEL rules judge it) and read by the CLI's
  * StreamTableFiles. A bad file must be refused by both with the same set of errors, word for word; a good one
- * accepted by both. The two deliberate differences, where the CLI is stricter because its YAML reader would
- * otherwise misread the file, are checked as such: kubectl accepts them, the CLI refuses them.
+ * accepted by both. The two deliberate differences, where the CLI is stricter (a duplicate key, which kubectl
+ * resolves silently to the last value, and a YAML alias, which the CLI's parser would misread), are checked as
+ * such: kubectl accepts them, the CLI refuses them.
  */
 class ValidationParityE2E {
     private static final String NS = "validation-parity";
