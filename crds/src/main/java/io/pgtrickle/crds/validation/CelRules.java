@@ -5,6 +5,7 @@ import io.pgtrickle.crds.v1alpha1.CrdPatterns;
 import java.math.BigInteger;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -57,8 +58,10 @@ final class CelRules {
     return RULES.get(rule) == ON_UPDATE_ONLY;
   }
 
+  private static final Map<String, Pattern> COMPILED = new ConcurrentHashMap<>();
+
   private static boolean matches(JsonNode self, String regex) {
-    return self.isTextual() && Pattern.compile(regex).matcher(self.asText()).find();
+    return self.isTextual() && COMPILED.computeIfAbsent(regex, Pattern::compile).matcher(self.asText()).find();
   }
 
   /** {@link CrdPatterns#BACKOFF_ORDER_RULE}, comparing the durations exactly as CEL's {@code duration()} would. */
