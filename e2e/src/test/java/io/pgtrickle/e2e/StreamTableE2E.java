@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -317,6 +318,67 @@ class StreamTableE2E {
                 "-p", "{\"spec\":{\"differentialMaxChangeRatio\":0.05}}").assertOk();
         Eventually.await(WAIT, "the new ratio applied", () -> rows(ratio), r -> r.equals(List.of("0.05")));
         k8s.kubectl("delete", "-n", NS, "streamtable/tuned", "--timeout=60s").assertOk();
+    }
+
+    private static Condition consistent(StreamTable st) {
+        if (st == null || st.getStatus() == null || st.getStatus().getConditions() == null) {
+            return null;
+        }
+        return st.getStatus().getConditions().stream().filter(c -> c.getType().equals("Consistent")).findFirst()
+                .orElse(null);
+    }
+
+    @Test
+    void verificationSetsConsistentReportsADriftAndRepairsIt() throws Exception {
+        exec("CREATE TABLE ledger (id int PRIMARY KEY, acct int, amount int)",
+                "INSERT INTO ledger SELECT i, i % 4, i FROM generate_series(1, 40) i");
+        Path f = yaml("balances", """
+                apiVersion: pgtrickle.io/v1alpha1
+                kind: RefreshPolicy
+                metadata:
+                  name: verifying
+                spec:
+                  verification: {interval: 1s}
+                ---
+                apiVersion: pgtrickle.io/v1alpha1
+                kind: StreamTable
+                metadata:
+                  name: balances
+                spec:
+                  target: {cluster: {name: pg}}
+                  query: SELECT acct, sum(amount) AS balance FROM ledger GROUP BY acct
+                  schedule: 1s
+                  refreshPolicyRef: {name: verifying}
+                """);
+        applyAndAwaitReady(f.toString(), "balances");
+        StreamTable verified = Eventually.await(WAIT, "Consistent=True", () -> get("balances"),
+                s -> consistent(s) != null && "True".equals(consistent(s).getStatus()));
+        assertEquals("Verified", consistent(verified).getReason());
+
+        // a row changed by hand: the next verification finds it, counts it, and shows no row in the status
+        exec("SET pgtrickle.maintaining = on", "UPDATE balances SET balance = -7 WHERE acct = 1");
+        StreamTable drift = Eventually.await(WAIT, "Consistent=False", () -> get("balances"),
+                s -> consistent(s) != null && "Drift".equals(consistent(s).getReason()));
+        assertEquals("False", consistent(drift).getStatus());
+        assertTrue(consistent(drift).getMessage().contains("1 row(s) of the query missing from the table, 1 row(s)"
+                + " in the table the query does not return"), consistent(drift).getMessage());
+        assertFalse(consistent(drift).getMessage().contains("-7"), "no row in the status");
+        assertEquals("True", ready(drift).getStatus(), "Ready is about refreshing, which works");
+        Eventually.await(WAIT, "a Warning event Drift", () -> client.v1().events().inNamespace(NS).list()
+                .getItems().stream().filter(e -> e.getInvolvedObject().getName().equals("balances")).toList(),
+                evs -> evs.stream().anyMatch(e -> e.getType().equals("Warning") && e.getReason().equals("Drift")));
+
+        k8s.kubectl("patch", "-n", NS, "refreshpolicy/verifying", "--type=merge",
+                "-p", "{\"spec\":{\"verification\":{\"interval\":\"1s\",\"repair\":true}}}").assertOk();
+        List<String> expected = rows("SELECT acct, sum(amount) FROM ledger GROUP BY acct");
+        Eventually.await(WAIT, "the drift repaired", () -> storage("public.balances"), expected::equals);
+        Eventually.await(WAIT, "Consistent=True again", () -> get("balances"),
+                s -> consistent(s) != null && "True".equals(consistent(s).getStatus()));
+        assertTrue(client.v1().events().inNamespace(NS).list().getItems().stream()
+                .anyMatch(e -> e.getInvolvedObject().getName().equals("balances") && e.getReason().equals("Drift")
+                        && e.getMessage().contains("repaired by a FULL refresh")), "the repair has an event");
+        k8s.kubectl("delete", "-n", NS, "streamtable/balances", "refreshpolicy/verifying", "--timeout=60s")
+                .assertOk();
     }
 
     @Test
