@@ -10,7 +10,7 @@ set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 CACHE="${PGTRICKLE_CACHE:-$HOME/.cache/pgtrickle}"
 RUN_LOG="$(mktemp "${TMPDIR:-/tmp}/pgtrickle-test-run.XXXXXX")"
-SUBSET='DifferentialCorrectnessIT,FrontierIT,ConcurrentRefreshersIT,StreamTableServiceIT,QueryCheckerIT,ChangeCaptureIT,FullRefreshIT,TemporaryPrivilegeIT,UnchangedFullRefreshIT,ExactnessClassesIT'
+SUBSET='DifferentialCorrectnessIT,FrontierIT,ConcurrentRefreshersIT,StreamTableServiceIT,QueryCheckerIT,ChangeCaptureIT,FullRefreshIT,TemporaryPrivilegeIT,UnchangedFullRefreshIT,ExactnessClassesIT,GeneratedDifferentialIT,WritePatternsIT,GeneratedRegressionIT,ShrinkerIT'
 {
   bash "$HERE/e2e/k8s/install.sh"
   cd "$HERE"
