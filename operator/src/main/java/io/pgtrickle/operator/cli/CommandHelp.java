@@ -61,7 +61,8 @@ final class CommandHelp {
                     usage: pgtrickle run --db JDBC_URL -f FILE... [--duration 10m]
 
                     Applies the files, then refreshes on schedule until interrupted (Ctrl-C exits 0) or for
-                    --duration. Prints a line per refresh that changed rows and a summary every 5 minutes.
+                    --duration. Prints a line per refresh that changed rows and a summary every 5 minutes, and
+                    a line per verification when a RefreshPolicy in the files sets verification.interval.
                     Exit codes: 0, 1 an apply failed, 2 usage.""",
             "demo", """
                     usage: pgtrickle demo [--duration 60s]

@@ -93,6 +93,31 @@ class VerifyCommandIT {
     }
 
     @Test
+    void runVerifiesOnTheIntervalOfTheRefreshPolicyInItsFiles() throws Exception {
+        Path f = dir.resolve("run.yaml");
+        Files.writeString(f, """
+                apiVersion: pgtrickle.io/v1alpha1
+                kind: RefreshPolicy
+                metadata:
+                  name: checked
+                spec:
+                  verification: {interval: 500ms}
+                ---
+                apiVersion: pgtrickle.io/v1alpha1
+                kind: StreamTable
+                metadata:
+                  name: small-sales
+                spec:
+                  query: SELECT id, amount FROM sales WHERE amount < 10
+                  schedule: 1s
+                  refreshPolicyRef: {name: checked}
+                """);
+        Result run = cli("run", "--db", PG.database().jdbcUrl(), "-f", f.toString(), "--duration", "4s");
+        assertEquals(0, run.code(), run.err());
+        assertTrue(run.out().contains(" verified small-sales: consistent: equals its query ("), run.out());
+    }
+
+    @Test
     void anUnknownNameIsNotVerifiedAndBadOptionsAreUsageErrors() {
         String url = PG.database().jdbcUrl();
         Result unknown = cli("verify", "--db", url, "nope", "by-region");
