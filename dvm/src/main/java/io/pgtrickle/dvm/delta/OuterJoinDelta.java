@@ -100,7 +100,7 @@ final class OuterJoinDelta {
     }
 
     String cond = Expressions.render(join.getCondition(), JoinDelta.fields(left, right));
-    String both = items(columns, ids, left, right, nl, idFromLeft, idFromRight, true, true);
+    String both = items(columns, ids, left, right, nl, idFromLeft, idFromRight, true, true, false);
     String w = q(DeltaContext.W);
     String sqlType = switch (type) {
       case LEFT -> "LEFT JOIN";
@@ -111,11 +111,9 @@ final class OuterJoinDelta {
     // join pads with NULL like the side's other columns.
     boolean leftMarked = idFromLeft.contains(PRESENT);
     boolean rightMarked = idFromRight.contains(PRESENT);
-    String post = "SELECT " + items(columns, ids, left, right, nl, idFromLeft, idFromRight, true, true)
-        .replace(MARKER_REF_L, col("l", PRESENT_COLUMN)).replace(MARKER_REF_R, col("r", PRESENT_COLUMN))
+    String post = "SELECT " + items(columns, ids, left, right, nl, idFromLeft, idFromRight, true, true, true)
         + "\nFROM " + SqlText.sub(marked(left.post(), leftMarked)) + " AS " + q("l")
         + "\n" + sqlType + " " + SqlText.sub(marked(right.post(), rightMarked)) + " AS " + q("r") + " ON " + cond;
-    both = both.replace(MARKER_REF_L, "true").replace(MARKER_REF_R, "true");
 
     List<String> parts = new ArrayList<>();
     parts.add("SELECT " + both + ",\n       " + col("l", DeltaContext.W) + " AS " + w
@@ -130,13 +128,11 @@ final class OuterJoinDelta {
         + "\nJOIN " + q(right.delta()) + " AS " + q("r") + " ON " + cond);
     if (keepLeft) {
       parts.add(anti(true, left, right, cond,
-          items(columns, ids, left, right, nl, idFromLeft, idFromRight, true, false)
-              .replace(MARKER_REF_L, "true"), ctx));
+          items(columns, ids, left, right, nl, idFromLeft, idFromRight, true, false, false), ctx));
     }
     if (keepRight) {
       parts.add(anti(false, right, left, cond,
-          items(columns, ids, left, right, nl, idFromLeft, idFromRight, false, true)
-              .replace(MARKER_REF_R, "true"), ctx));
+          items(columns, ids, left, right, nl, idFromLeft, idFromRight, false, true, false), ctx));
     }
     String delta = ctx.cte(type.lowerName + "_join", String.join("\nUNION ALL\n", parts));
     return new Derived(columns, ids, counted, post, delta, false);
@@ -164,15 +160,16 @@ final class OuterJoinDelta {
 
   /** The marker column a side's contents carry in the outer join's contents query. */
   private static final String PRESENT_COLUMN = "__pgt_present";
-  private static final String MARKER_REF_L = "/*present:l*/";
-  private static final String MARKER_REF_R = "/*present:r*/";
 
   /**
-   * A side's presence in the select items: a placeholder, made the marker column in the contents query (where
-   * padding makes it NULL) and {@code true} in the change queries (where the side is a real row).
+   * A side's identity part in the select items; its presence marker is the marker column in the contents query
+   * ({@code markerColumn}: padding makes it NULL) and {@code true} in the change queries (a real row).
    */
-  private static String ref(String alias, String idSource) {
-    return PRESENT.equals(idSource) ? (alias.equals("l") ? MARKER_REF_L : MARKER_REF_R) : col(alias, idSource);
+  private static String ref(String alias, String idSource, boolean markerColumn) {
+    if (!PRESENT.equals(idSource)) {
+      return col(alias, idSource);
+    }
+    return markerColumn ? col(alias, PRESENT_COLUMN) : "true";
   }
 
   private static String marked(String post, boolean marked) {
@@ -183,7 +180,7 @@ final class OuterJoinDelta {
   /** Select items with the left (l) and/or right (r) side present, the other NULL. */
   private static String items(List<String> columns, List<IdColumn> ids, Derived left,
       Derived right, int nl, List<String> idFromLeft, List<String> idFromRight, boolean hasLeft,
-      boolean hasRight) {
+      boolean hasRight, boolean markerColumn) {
     List<String> out = new ArrayList<>();
     for (int i = 0; i < columns.size(); i++) {
       if (columns.get(i) == null) {
@@ -196,8 +193,8 @@ final class OuterJoinDelta {
           + q(columns.get(i)));
     }
     for (int k = 0; k < ids.size(); k++) {
-      String src = idFromLeft.get(k) != null ? (hasLeft ? ref("l", idFromLeft.get(k)) : "NULL")
-          : (hasRight ? ref("r", idFromRight.get(k)) : "NULL");
+      String src = idFromLeft.get(k) != null ? (hasLeft ? ref("l", idFromLeft.get(k), markerColumn) : "NULL")
+          : (hasRight ? ref("r", idFromRight.get(k), markerColumn) : "NULL");
       out.add(src + " AS " + q(ids.get(k).name()));
     }
     return SqlText.list(out, 7);
