@@ -101,6 +101,12 @@ class CliCommandsIT {
             MainIT.Result both = cli("refresh", "--db", url(), "down");
             assertEquals(0, both.code(), both.err());
             assertTrue(both.out().contains("refreshed up"), both.out());
+            // refresh and status report the same duration
+            String ms = both.out().lines().filter(l -> l.startsWith("refreshed down")).findFirst().orElseThrow()
+                    .replaceAll(".* in ([0-9.]+) ms.*", "$1");
+            String statusRow = cli("status", "--db", url()).out().lines().filter(l -> l.startsWith("down "))
+                    .findFirst().orElseThrow();
+            assertTrue(statusRow.contains(" " + ms + " "), ms + " in " + statusRow);
             assertEquals(Rows.multiset(c, "SELECT sum(price) FROM items"), Rows.multiset(c, "SELECT grand FROM down_t"));
         }
     }
