@@ -23,7 +23,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -134,9 +133,8 @@ class HostileInputIT {
                 policy = YAML.treeToValue(doc, RefreshPolicy.class);
             }
         }
-        assertEquals(true, st != null, c + " has a StreamTable");
-        StreamTableDefinition def = StreamTableDefinition.of(st, st.getMetadata().getNamespace() == null ? "default"
-                : st.getMetadata().getNamespace());
+        assertTrue(st != null, c + " has a StreamTable");
+        StreamTableDefinition def = StreamTableDefinition.of(st, "default");
         return policy == null ? def : def.withTuning(RefreshTuning.of(policy));
     }
 
