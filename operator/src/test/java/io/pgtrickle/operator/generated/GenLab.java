@@ -20,8 +20,10 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * One throw-away database holding {@link GenSchema} (copied from a template made once per JVM),
@@ -111,7 +113,7 @@ final class GenLab implements AutoCloseable {
     /** Applies the upstream stream tables {@code sql} reads (all of them with {@code all}). */
     List<Installed> applyUpstreams(String sql, boolean all) {
         List<Installed> out = new ArrayList<>();
-        for (Map.Entry<String, String> u : new java.util.TreeMap<>(GenSchema.UPSTREAM).entrySet()) {
+        for (Map.Entry<String, String> u : new TreeMap<>(GenSchema.UPSTREAM).entrySet()) {
             if (all || sql.contains("st." + u.getKey())) {
                 Object r = apply(u.getKey(), u.getValue());
                 if (r instanceof Check c) {
@@ -263,7 +265,7 @@ final class GenLab implements AutoCloseable {
                         + " WHERE o.oprname = '=' AND o.oprleft = t.typelem AND o.oprright = t.typelem))"
                         + " FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid"
                         + " WHERE a.attrelid = '" + table + "'::regclass AND a.attnum > 0")) {
-            java.util.Map<String, Boolean> equality = new java.util.HashMap<>();
+            Map<String, Boolean> equality = new HashMap<>();
             while (rs.next()) {
                 equality.put(rs.getString(1), rs.getBoolean(2));
             }

@@ -102,6 +102,20 @@ class GeneratedRegressionIT {
                         "INSERT INTO events VALUES (NULL, 101, NULL, NULL)")));
     }
 
+    /**
+     * Found by the generated suite (seed 777, group 70, shrunk in 17 replays): after rows move between groups
+     * the incrementally maintained {@code sum(id::numeric / 4)} has another scale than PostgreSQL's own sum
+     * ({@code 37.00000000000000000000} for {@code 37.0000000000000000}): equal as numbers, but the query's
+     * {@code ::text} makes it a different value.
+     */
+    @Test
+    void aSumOfNumericDivisionsKeepsPostgresqlsScaleAfterRowsMoveBetweenGroups() throws Exception {
+        GenReplay.assertExact("SELECT t0.sum_v::text AS c4 FROM (SELECT s1.tier AS tier, count(*) AS cnt,"
+                        + " sum((s1.id)::numeric / 4) AS sum_v FROM customers s1 GROUP BY s1.tier) t0",
+                batch(tx("UPDATE customers SET tier = 1, vip = false, profile = '{\"score\": 2, \"tags\": [\"a\"]}'"
+                        + " WHERE id % 9 = 4")));
+    }
+
     @Test
     void subqueriesAsSelectListValuesAndOrderedSetAggregatesAreExact() throws Exception {
         GenReplay.assertExact("SELECT t0.id AS c1, EXISTS (SELECT 1 FROM orders s1 WHERE s1.customer_id = t0.id) AS c2,"
