@@ -8,16 +8,14 @@ CREATE TABLE "public"."st"
 WITH (fillfactor = 90) AS
 SELECT "n"."region" AS "region",
        "n"."__pgt_count" AS "n",
-       CASE WHEN "n"."__pgt_a1_nn" = 0 THEN NULL ELSE "n"."__pgt_a1_sum" END AS "total",
+       "n"."__pgt_a1" AS "total",
        "n"."region" AS "__pgt_row_id",
        "n"."__pgt_count",
-       "n"."__pgt_a1_sum",
-       "n"."__pgt_a1_nn"
+       "n"."__pgt_a1"
 FROM (
   SELECT "p"."region" AS "region",
          count(*) AS "__pgt_count",
-         sum("p"."val") AS "__pgt_a1_sum",
-         count("p"."val") AS "__pgt_a1_nn"
+         sum("p"."val") AS "__pgt_a1"
   FROM (
     SELECT "p"."region" AS "region",
            "p"."val" AS "val",
@@ -149,30 +147,62 @@ WITH "__pgt_prev" AS (
 "__pgt_7_agg_delta" AS (
   SELECT "d"."region" AS "region",
          "d"."region" AS "__pgt_row_id",
-         (count(*) FILTER (WHERE "d"."__pgt_w" > 0) - count(*) FILTER (WHERE "d"."__pgt_w" < 0)) AS "__pgt_count",
-         coalesce(sum("d"."val") FILTER (WHERE "d"."__pgt_w" > 0), 0)
-           - coalesce(sum("d"."val") FILTER (WHERE "d"."__pgt_w" < 0), 0) AS "__pgt_a1_sum",
-         sum(CASE WHEN "d"."val" IS NOT NULL THEN "d"."__pgt_w" ELSE 0 END)::bigint AS "__pgt_a1_nn"
+         (count(*) FILTER (WHERE "d"."__pgt_w" > 0) - count(*) FILTER (WHERE "d"."__pgt_w" < 0)) AS "__pgt_count"
   FROM "__pgt_6_project" AS "d"
   GROUP BY "d"."region"
 ),
 "__pgt_8_agg_new" AS (
   SELECT "d"."region",
          "d"."__pgt_row_id",
-         coalesce("t"."__pgt_count", 0) + "d"."__pgt_count" AS "__pgt_count",
-         coalesce("t"."__pgt_a1_sum", 0) + coalesce("d"."__pgt_a1_sum", 0) AS "__pgt_a1_sum",
-         coalesce("t"."__pgt_a1_nn", 0) + "d"."__pgt_a1_nn" AS "__pgt_a1_nn"
+         "r"."__pgt_count" AS "__pgt_count",
+         "r"."__pgt_a1" AS "__pgt_a1"
   FROM "__pgt_7_agg_delta" AS "d"
   LEFT JOIN "public"."st" AS "t" ON "t"."__pgt_row_id" = "d"."__pgt_row_id"
+  LEFT JOIN LATERAL (
+    SELECT count(*) AS "__pgt_count",
+           sum("p"."val") AS "__pgt_a1"
+    FROM (
+      SELECT "p"."region" AS "region",
+             "p"."val" AS "val",
+             "p"."__pgt_id0"
+      FROM (
+        SELECT "l"."val" AS "val",
+               "r"."region" AS "region",
+               "l"."__pgt_id0"
+        FROM (
+          SELECT "p"."grp" AS "grp",
+                 "p"."val" AS "val",
+                 "p"."__pgt_id0"
+          FROM (
+            SELECT "t"."grp",
+                   "t"."val",
+                   "t"."id" AS "__pgt_id0"
+            FROM "public"."src" AS "t"
+          ) AS "p"
+        ) AS "l"
+        JOIN (
+          SELECT "p"."grp" AS "grp",
+                 "p"."region" AS "region",
+                 "p"."__pgt_id0"
+          FROM (
+            SELECT "t"."grp",
+                   "t"."region",
+                   "t"."grp" AS "__pgt_id0"
+            FROM "public"."dim" AS "t"
+          ) AS "p"
+        ) AS "r" ON "r"."grp" = "l"."grp"
+      ) AS "p"
+    ) AS "p"
+    WHERE "p"."region" = "d"."region"
+  ) AS "r" ON true
 ),
 "__pgt_9_agg_apply" AS (
   SELECT "n"."region" AS "region",
          "n"."__pgt_count" AS "n",
-         CASE WHEN "n"."__pgt_a1_nn" = 0 THEN NULL ELSE "n"."__pgt_a1_sum" END AS "total",
+         "n"."__pgt_a1" AS "total",
          "n"."__pgt_row_id" AS "__pgt_row_id",
          "n"."__pgt_count",
-         "n"."__pgt_a1_sum",
-         "n"."__pgt_a1_nn",
+         "n"."__pgt_a1",
          "n"."__pgt_count" > 0 AS "__pgt_keep"
   FROM "__pgt_8_agg_new" AS "n"
 )
@@ -186,8 +216,7 @@ WHEN MATCHED THEN
              "n" = "s"."n",
              "total" = "s"."total",
              "__pgt_count" = "s"."__pgt_count",
-             "__pgt_a1_sum" = "s"."__pgt_a1_sum",
-             "__pgt_a1_nn" = "s"."__pgt_a1_nn"
+             "__pgt_a1" = "s"."__pgt_a1"
 WHEN NOT MATCHED AND "s"."__pgt_keep" THEN
-  INSERT ("region", "n", "total", "__pgt_row_id", "__pgt_count", "__pgt_a1_sum", "__pgt_a1_nn")
-  VALUES ("s"."region", "s"."n", "s"."total", "s"."__pgt_row_id", "s"."__pgt_count", "s"."__pgt_a1_sum", "s"."__pgt_a1_nn");
+  INSERT ("region", "n", "total", "__pgt_row_id", "__pgt_count", "__pgt_a1")
+  VALUES ("s"."region", "s"."n", "s"."total", "s"."__pgt_row_id", "s"."__pgt_count", "s"."__pgt_a1");

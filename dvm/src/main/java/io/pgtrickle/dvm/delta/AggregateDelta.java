@@ -87,7 +87,16 @@ final class AggregateDelta {
     List<AggregateCall> calls = agg.getAggCallList();
     for (int i = 0; i < calls.size(); i++) {
       AggregateCall c = calls.get(i);
+      RelDataType argType = c.getArgList().isEmpty() ? null
+          : agg.getInput().getRowType().getFieldList().get(c.getArgList().get(0)).getType();
       Kind kind = kindOf(c);
+      if ((kind == Kind.SUM || kind == Kind.AVG) && argType != null
+          && io.pgtrickle.dvm.parse.PgTypes.isUnconstrainedNumeric(argType)) {
+        // PostgreSQL's sum of numerics has the largest scale among the values summed now: a value leaving the
+        // group can lower it, which old + change cannot know (37.00000000000000000000 where PostgreSQL gives
+        // 37.0000000000000000, a different text). The groups a batch touches are recomputed instead.
+        kind = Kind.RECOMPUTE;
+      }
       String p = "__pgt_a" + i;
       List<String> cols = switch (kind) {
         case COUNT_STAR -> c.filterArg < 0 ? List.of() : List.of(p);
@@ -98,8 +107,6 @@ final class AggregateDelta {
       if (kind == Kind.COUNT_STAR && c.filterArg >= 0) {
         kind = Kind.COUNT;
       }
-      RelDataType argType = c.getArgList().isEmpty() ? null
-          : agg.getInput().getRowType().getFieldList().get(c.getArgList().get(0)).getType();
       out.add(new State(c, kind, cols, argType));
     }
     return out;
