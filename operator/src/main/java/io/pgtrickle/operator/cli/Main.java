@@ -111,19 +111,14 @@ public final class Main {
 
     private int apply(Args a) throws SQLException {
         StreamTableService service = new StreamTableService(database(a));
-        List<StreamTable> resources = new ArrayList<>();
+        List<StreamTable> resources;
         java.util.Map<String, io.pgtrickle.crds.v1alpha1.RefreshPolicy> policies;
         try {
-            for (Path f : files(a)) {
-                resources.addAll(StreamTableFiles.read(f));
-            }
-            policies = StreamTableFiles.policies(files(a));
+            StreamTableFiles.Loaded loaded = StreamTableFiles.load(files(a));
+            resources = loaded.streamTables();
+            policies = loaded.policies();
         } catch (java.io.IOException | IllegalArgumentException e) {
-            err.println("error: " + e.getMessage());
-            return 1;
-        }
-        if (resources.isEmpty()) {
-            err.println("error: no StreamTable found in " + a.all("-f") + a.all("--filename"));
+            fileError(e);
             return 1;
         }
         int failed = 0;
@@ -160,18 +155,19 @@ public final class Main {
     private int explain(Args a) throws SQLException {
         StreamTableService service = new StreamTableService(database(a));
         int failed = 0;
-        for (Path f : files(a)) {
-            List<StreamTable> resources;
-            try {
-                resources = StreamTableFiles.read(f);
-            } catch (java.io.IOException | IllegalArgumentException e) {
-                err.println("error: " + e.getMessage());
-                return 1;
-            }
-            for (StreamTable st : resources) {
+        StreamTableFiles.Loaded loaded;
+        try {
+            loaded = StreamTableFiles.load(files(a));
+        } catch (java.io.IOException | IllegalArgumentException e) {
+            fileError(e);
+            return 1;
+        }
+        {
+            for (StreamTable st : loaded.streamTables()) {
                 String name = st.getMetadata().getName();
                 try {
-                    Explanation x = service.explain(StreamTableDefinition.of(st, namespace(a)));
+                    // tuned by its RefreshPolicy as apply tunes it (createSchemas, timeouts)
+                    Explanation x = service.explain(StreamTableFiles.definition(st, namespace(a), loaded.policies()));
                     out.println("streamtable/" + name + ": " + x.effectiveMode());
                     out.println("  reason: " + x.reason());
                     for (SourceUse src : x.sources()) {
@@ -278,6 +274,12 @@ public final class Main {
             default -> throw new Args.UsageException("unknown output format '" + format + "' (use json or table)");
         }
         return 0;
+    }
+
+    /** A file that cannot be used as it is: what is wrong (every problem of every file) and what to do. */
+    private void fileError(Exception e) {
+        err.println("error: " + e.getMessage());
+        err.println("  hint: fix the file(s); kubectl apply --dry-run=server -f FILE reports the same problems");
     }
 
     void report(String name, String message, String hint) {
