@@ -65,25 +65,11 @@ final class KnownGaps {
             g.add(FRESH, "fresh-database-system-table"); // the CLI refuses this spec.table before connecting
             return g.map();
         }
-        g.add("errors found while reading the files (YAML, the CRD's schema, unknown kinds), refusals of spec.table,"
-                + " spec.schedule and spec.query found before the database is asked, and refresh/explain of names or"
-                + " files that are not there print no 'hint:' line (some carry advice inside the message)",
-                "table-quote-injection", "table-semicolon-injection", "table-three-parts", "table-empty-part",
-                "table-trailing-dot", "table-leading-digit", "table-space", "table-nul", "table-bidi-override",
-                "table-quoted-injection", "table-quoted-upper-case", "table-unicode", "table-unicode-64-bytes",
-                "table-64-chars", "table-300-chars", "table-schema-64-chars", "table-upper-case", "name-empty",
-                "name-quote-injection", "name-300-chars", "name-64-chars-without-table", "name-unicode",
-                "name-upper-case", "name-terminal-escape", "name-slash", "namespace-injection", "pg-catalog-pg-class",
-                "pg-catalog-upper-case", "information-schema-tables", "pg-toast", "pgtrickle-stream-tables",
-                "pgtrickle-changes", "query-1mb", "query-70kb", "empty-query", "whitespace-query",
-                "refresh-mode-unknown", "schedule-empty", "schedule-zero", "schedule-words", "schedule-six-fields",
-                "schedule-minute-99", "schedule-20-digits", "fresh-database-system-table", "broken-indentation",
-                "tab-indentation", "unterminated-quote", "unclosed-flow-mapping", "list-document", "scalar-document",
-                "control-characters", "empty-file", "comment-only-file", "wrong-kind", "wrong-api-version",
-                "duplicate-query-key", "duplicate-metadata-key", "unknown-field", "query-is-a-list",
-                "spec-is-a-string", "missing-spec", "missing-query", "missing-name", "alias-bomb", "valid-then-broken",
-                "refresh-policy-unknown-field", "refresh-quote-injection", "refresh-300-chars",
-                "refresh-path-traversal", "explain-missing-file", "statement-timeout-zero");
+        g.add("refusals found in the spec after the files were read (spec.schedule by StreamTableDefinition.of, a"
+                + " RefreshPolicy that is missing or whose timeout is refused) and refresh of a name that is not"
+                + " installed print no 'hint:' line (some carry advice inside the message)",
+                "schedule-zero", "schedule-minute-99", "schedule-20-digits", "statement-timeout-zero",
+                "missing-refresh-policy", "refresh-quote-injection", "refresh-300-chars", "refresh-path-traversal");
         g.add("the CLI prints these without the stream table's name and without a hint ('pgtrickle: …')",
                 "carriage-return-ends-comment", "nul-character", "schedule-overflowing-days",
                 "lock-timeout-overflowing");
@@ -91,8 +77,6 @@ final class KnownGaps {
                 + " exist' from explain (apply names the stream table), 'pgtrickle: database error: Connection to"
                 + " 127.0.0.1:1 refused. …' from apply and explain: neither names the stream table nor gives a hint",
                 "missing-database", "unreachable-database");
-        g.add("explain ignores spec.refreshPolicyRef and the RefreshPolicy: it exits 0 where apply refuses",
-                "missing-refresh-policy", "statement-timeout-zero", "lock-timeout-overflowing");
         return g.map();
     }
 
