@@ -47,6 +47,10 @@ public final class QueryChecker {
         if (query == null || query.isBlank()) {
             throw new InvalidQueryException("spec.query is empty", "write the SELECT whose result the stream table keeps");
         }
+        if (query.indexOf('\0') >= 0) {
+            throw new InvalidQueryException("spec.query contains a NUL character, which PostgreSQL cannot take",
+                    "remove the NUL (\\0) character from the query");
+        }
         List<String> statements;
         try {
             statements = SqlText.statements(query);

@@ -29,7 +29,7 @@ public final class SqlText {
             } else if (c == '"') {
                 i = skipQuoted(sql, i, '"', false);
             } else if (c == '-' && i + 1 < n && sql.charAt(i + 1) == '-') {
-                int eol = sql.indexOf('\n', i);
+                int eol = lineEnd(sql, i);
                 i = eol < 0 ? n : eol + 1;
             } else if (c == '/' && i + 1 < n && sql.charAt(i + 1) == '*') {
                 i = skipBlockComment(sql, i);
@@ -79,7 +79,7 @@ public final class SqlText {
             } else if (c == '"') {
                 next = skipQuoted(sql, i, '"', false);
             } else if (c == '-' && i + 1 < n && sql.charAt(i + 1) == '-') {
-                int eol = sql.indexOf('\n', i);
+                int eol = lineEnd(sql, i);
                 next = eol < 0 ? n : eol + 1;
             } else if (c == '/' && i + 1 < n && sql.charAt(i + 1) == '*') {
                 next = skipBlockComment(sql, i);
@@ -119,7 +119,7 @@ public final class SqlText {
             } else if (c == '"') {
                 i = skipQuoted(sql, i, '"', false);
             } else if (c == '-' && i + 1 < n && sql.charAt(i + 1) == '-') {
-                int eol = sql.indexOf('\n', i);
+                int eol = lineEnd(sql, i);
                 i = eol < 0 ? n : eol + 1;
             } else if (c == '/' && i + 1 < n && sql.charAt(i + 1) == '*') {
                 i = skipBlockComment(sql, i);
@@ -164,7 +164,7 @@ public final class SqlText {
             if (Character.isWhitespace(c) || c == '(') {
                 i++;
             } else if (c == '-' && i + 1 < n && s.charAt(i + 1) == '-') {
-                int eol = s.indexOf('\n', i);
+                int eol = lineEnd(s, i);
                 i = eol < 0 ? n : eol + 1;
             } else if (c == '/' && i + 1 < n && s.charAt(i + 1) == '*') {
                 i = skipBlockComment(s, i);
@@ -179,6 +179,21 @@ public final class SqlText {
         if (!stripLeadingNoise(stmt).isBlank()) {
             out.add(stmt.trim());
         }
+    }
+
+    /**
+     * Where a {@code --} comment starting at {@code from} ends: at the first line feed or carriage return, as
+     * PostgreSQL's lexer (and PgJDBC's) ends it. Ending it only at a line feed let {@code SELECT 1 --\r; SELECT
+     * pg_terminate_backend(…)} pass as one statement, which the driver then sent as two.
+     */
+    private static int lineEnd(String sql, int from) {
+        for (int j = from; j < sql.length(); j++) {
+            char c = sql.charAt(j);
+            if (c == '\n' || c == '\r') {
+                return j;
+            }
+        }
+        return -1;
     }
 
     private static boolean isIdentChar(char c) {

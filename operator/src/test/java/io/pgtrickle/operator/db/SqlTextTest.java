@@ -54,4 +54,12 @@ class SqlTextTest {
             assertEquals(sql, parsed.get(0).nativeSql, "PostgreSQL would receive other text than " + sql);
         }
     }
+
+    @Test
+    void aCarriageReturnEndsADashDashCommentAsInPostgresql() {
+        // otherwise the second statement hides in the "comment" from this check, and the driver sends it
+        assertEquals(2, SqlText.statements("SELECT 1 AS x --\r; SELECT pg_terminate_backend(1)").size());
+        assertEquals(2, SqlText.statements("SELECT 1 AS x -- c\r\n; SELECT 2").size());
+        assertEquals(1, SqlText.statements("SELECT 1 AS x -- ; not a statement\n").size());
+    }
 }

@@ -25,11 +25,6 @@ final class KnownGaps {
 
     /** Both paths: what the service does, which the CLI shows. */
     private static void shared(Gaps g) {
-        g.add("the check's lexer ends a -- comment at a line feed only; PostgreSQL and PgJDBC also end it at a carriage"
-                + " return, so the text after '--\\r' is sent as a second statement while the query is checked: the"
-                + " sentinel session is terminated, and the error is 'database error while checking the query:"
-                + " Multiple ResultSets were returned by the query.' (an IllegalStateException: the reconciler reports"
-                + " ConnectionFailed)", "carriage-return-ends-comment");
         g.add("a VOLATILE function the query reaches indirectly (through a view, a domain's CHECK, a user aggregate's"
                 + " transition function, a row-level security policy) or one declared STABLE or IMMUTABLE although it"
                 + " acts is not refused: the apply succeeds, and the load (an IMMUTABLE one: the check's own planning)"
@@ -39,9 +34,6 @@ final class KnownGaps {
                 + " committed: the capture triggers on orders, installed ENABLE ALWAYS by its owner, are left ENABLE"
                 + " (origin only) by the refused apply of a role that does not own orders",
                 "conflict-refused-after-capture");
-        g.add("a NUL character in spec.query fails in the driver ('insufficient data left in message'), reported as"
-                + " 'database unavailable while checking the query' (an IllegalStateException: ConnectionFailed)",
-                "nul-character");
         g.add("spec.schedule 9999999999999999d (which the CRD's pattern accepts) throws ArithmeticException 'long"
                 + " overflow', not reported as InvalidSpec; the CLI prints 'pgtrickle: long overflow'",
                 "schedule-overflowing-days");
@@ -71,8 +63,7 @@ final class KnownGaps {
                 "schedule-zero", "schedule-minute-99", "schedule-20-digits", "statement-timeout-zero",
                 "missing-refresh-policy", "refresh-quote-injection", "refresh-300-chars", "refresh-path-traversal");
         g.add("the CLI prints these without the stream table's name and without a hint ('pgtrickle: …')",
-                "carriage-return-ends-comment", "nul-character", "schedule-overflowing-days",
-                "lock-timeout-overflowing");
+                "schedule-overflowing-days", "lock-timeout-overflowing");
         g.add("a database that is not there: 'pgtrickle: database error: FATAL: database \"hostile_no_such_db\" does not"
                 + " exist' from explain (apply names the stream table), 'pgtrickle: database error: Connection to"
                 + " 127.0.0.1:1 refused. …' from apply and explain: neither names the stream table nor gives a hint",
