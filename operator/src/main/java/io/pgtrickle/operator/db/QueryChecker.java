@@ -42,6 +42,18 @@ public final class QueryChecker {
     private QueryChecker() {
     }
 
+    /**
+     * How many statements PgJDBC itself would send for {@code query} (it splits at semicolons by its own lexical
+     * rules): the last line of defence against text our lexer reads as one statement and the driver as two.
+     */
+    private static int driverStatements(String query) {
+        try {
+            return org.postgresql.core.Parser.parseJdbcSql(query, true, false, true, false, false).size();
+        } catch (SQLException unparsable) {
+            return Integer.MAX_VALUE;
+        }
+    }
+
     /** Lexical checks that need no database: one statement, starting like a query. */
     public static String singleSelect(String query) {
         if (query == null || query.isBlank()) {
@@ -59,6 +71,11 @@ public final class QueryChecker {
         }
         if (statements.isEmpty()) {
             throw new InvalidQueryException("spec.query contains only comments", "write a SELECT statement");
+        }
+        if (statements.size() == 1 && driverStatements(statements.get(0)) > 1) {
+            // our lexer and the driver's disagree: the driver would send more than one statement
+            throw new InvalidQueryException("query contains more than one statement as the database driver reads it",
+                    "write exactly one SELECT, without a semicolon inside comments or quotes that could end it");
         }
         if (statements.size() > 1) {
             throw new InvalidQueryException("query contains " + statements.size()
