@@ -21,31 +21,10 @@ public final class SqlText {
         int i = 0;
         int n = sql.length();
         while (i < n) {
-            char c = sql.charAt(i);
-            if (c == '\'' ) {
-                boolean escapes = i > 0 && (sql.charAt(i - 1) == 'E' || sql.charAt(i - 1) == 'e')
-                        && (i < 2 || !isIdentChar(sql.charAt(i - 2)));
-                i = skipQuoted(sql, i, '\'', escapes);
-            } else if (c == '"') {
-                i = skipQuoted(sql, i, '"', false);
-            } else if (c == '-' && i + 1 < n && sql.charAt(i + 1) == '-') {
-                int eol = lineEnd(sql, i);
-                i = eol < 0 ? n : eol + 1;
-            } else if (c == '/' && i + 1 < n && sql.charAt(i + 1) == '*') {
-                i = skipBlockComment(sql, i);
-            } else if (c == '$' && (i == 0 || !isIdentChar(sql.charAt(i - 1)))) {
-                int tagEnd = dollarTagEnd(sql, i);
-                if (tagEnd > 0) {
-                    String tag = sql.substring(i, tagEnd + 1);
-                    int close = sql.indexOf(tag, tagEnd + 1);
-                    if (close < 0) {
-                        throw new IllegalArgumentException("unterminated dollar-quoted string " + tag);
-                    }
-                    i = close + tag.length();
-                } else {
-                    i++;
-                }
-            } else if (c == ';') {
+            int skipped = skipLiteralOrComment(sql, i);
+            if (skipped >= 0) {
+                i = skipped;
+            } else if (sql.charAt(i) == ';') {
                 add(out, sql.substring(start, i));
                 i++;
                 start = i;
@@ -55,6 +34,44 @@ public final class SqlText {
         }
         add(out, sql.substring(start));
         return out;
+    }
+
+    /**
+     * When a string literal, quoted identifier, dollar-quoted string or comment starts at {@code i}: the index
+     * just after it; otherwise -1. One place for the lexical rules every scan of user SQL follows.
+     *
+     * @throws IllegalArgumentException when it is not terminated
+     */
+    private static int skipLiteralOrComment(String sql, int i) {
+        int n = sql.length();
+        char c = sql.charAt(i);
+        if (c == '\'') {
+            boolean escapes = i > 0 && (sql.charAt(i - 1) == 'E' || sql.charAt(i - 1) == 'e')
+                    && (i < 2 || !isIdentChar(sql.charAt(i - 2)));
+            return skipQuoted(sql, i, '\'', escapes);
+        }
+        if (c == '"') {
+            return skipQuoted(sql, i, '"', false);
+        }
+        if (c == '-' && i + 1 < n && sql.charAt(i + 1) == '-') {
+            int eol = lineEnd(sql, i);
+            return eol < 0 ? n : eol + 1;
+        }
+        if (c == '/' && i + 1 < n && sql.charAt(i + 1) == '*') {
+            return skipBlockComment(sql, i);
+        }
+        if (c == '$' && (i == 0 || !isIdentChar(sql.charAt(i - 1)))) {
+            int tagEnd = dollarTagEnd(sql, i);
+            if (tagEnd > 0) {
+                String tag = sql.substring(i, tagEnd + 1);
+                int close = sql.indexOf(tag, tagEnd + 1);
+                if (close < 0) {
+                    throw new IllegalArgumentException("unterminated dollar-quoted string " + tag);
+                }
+                return close + tag.length();
+            }
+        }
+        return -1;
     }
 
     /**
@@ -68,36 +85,15 @@ public final class SqlText {
     public static String escapeParameterMarks(String sql) {
         StringBuilder out = new StringBuilder(sql.length() + 8);
         int i = 0;
-        int n = sql.length();
-        while (i < n) {
-            char c = sql.charAt(i);
-            int next;
-            if (c == '\'') {
-                boolean escapes = i > 0 && (sql.charAt(i - 1) == 'E' || sql.charAt(i - 1) == 'e')
-                        && (i < 2 || !isIdentChar(sql.charAt(i - 2)));
-                next = skipQuoted(sql, i, '\'', escapes);
-            } else if (c == '"') {
-                next = skipQuoted(sql, i, '"', false);
-            } else if (c == '-' && i + 1 < n && sql.charAt(i + 1) == '-') {
-                int eol = lineEnd(sql, i);
-                next = eol < 0 ? n : eol + 1;
-            } else if (c == '/' && i + 1 < n && sql.charAt(i + 1) == '*') {
-                next = skipBlockComment(sql, i);
-            } else if (c == '$' && (i == 0 || !isIdentChar(sql.charAt(i - 1))) && dollarTagEnd(sql, i) > 0) {
-                int tagEnd = dollarTagEnd(sql, i);
-                String tag = sql.substring(i, tagEnd + 1);
-                int close = sql.indexOf(tag, tagEnd + 1);
-                if (close < 0) {
-                    throw new IllegalArgumentException("unterminated dollar-quoted string " + tag);
-                }
-                next = close + tag.length();
+        while (i < sql.length()) {
+            int skipped = skipLiteralOrComment(sql, i);
+            if (skipped >= 0) {
+                out.append(sql, i, skipped);
+                i = skipped;
             } else {
+                char c = sql.charAt(i++);
                 out.append(c == '?' ? "??" : String.valueOf(c));
-                i++;
-                continue;
             }
-            out.append(sql, i, next);
-            i = next;
         }
         return out.toString();
     }
@@ -111,22 +107,10 @@ public final class SqlText {
         int i = 0;
         int n = sql.length();
         while (i < n) {
+            int skipped = skipLiteralOrComment(sql, i);
             char c = sql.charAt(i);
-            if (c == '\'') {
-                boolean escapes = i > 0 && (sql.charAt(i - 1) == 'E' || sql.charAt(i - 1) == 'e')
-                        && (i < 2 || !isIdentChar(sql.charAt(i - 2)));
-                i = skipQuoted(sql, i, '\'', escapes);
-            } else if (c == '"') {
-                i = skipQuoted(sql, i, '"', false);
-            } else if (c == '-' && i + 1 < n && sql.charAt(i + 1) == '-') {
-                int eol = lineEnd(sql, i);
-                i = eol < 0 ? n : eol + 1;
-            } else if (c == '/' && i + 1 < n && sql.charAt(i + 1) == '*') {
-                i = skipBlockComment(sql, i);
-            } else if (c == '$' && (i == 0 || !isIdentChar(sql.charAt(i - 1))) && dollarTagEnd(sql, i) > 0) {
-                String tag = sql.substring(i, dollarTagEnd(sql, i) + 1);
-                int close = sql.indexOf(tag, i + tag.length());
-                i = close < 0 ? n : close + tag.length();
+            if (skipped >= 0) {
+                i = skipped;
             } else if (c == '(' || c == ')') {
                 depth += c == '(' ? 1 : -1;
                 i++;
