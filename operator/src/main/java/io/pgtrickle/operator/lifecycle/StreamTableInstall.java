@@ -304,7 +304,7 @@ final class StreamTableInstall {
 
     /** Schemas that belong to PostgreSQL or to pg-trickle itself: never a place for a storage table. */
     private static final java.util.regex.Pattern SYSTEM_SCHEMA =
-            java.util.regex.Pattern.compile("pg_catalog|information_schema|pg_toast.*|pg_temp.*|pgtrickle|pgtrickle_changes");
+            java.util.regex.Pattern.compile(io.pgtrickle.crds.v1alpha1.CrdPatterns.SYSTEM_SCHEMA); // the CRD's rule
 
     /**
      * Refuses, changing nothing, what {@link #install} would refuse about where the stream table goes: a system
@@ -333,7 +333,7 @@ final class StreamTableInstall {
     /** {@code store} null: no catalog in this database yet, so no stream table owns anything. */
     private static void checkOwnership(Connection c, CatalogStore store, StreamTableDefinition def,
                                        Optional<StreamTableRecord> existing) throws SQLException {
-        if (SYSTEM_SCHEMA.matcher(def.table().schema()).matches()) {
+        if (SYSTEM_SCHEMA.matcher(def.table().schema() + ".").find()) {
             throw new InvalidSpecException("spec.table " + def.table() + " of stream table " + def.key() + " is in"
                     + " the system schema " + def.table().schema() + ", which belongs to PostgreSQL or to pg-trickle",
                     "store the stream table in a schema of your own, e.g. analytics." + def.table().table());
