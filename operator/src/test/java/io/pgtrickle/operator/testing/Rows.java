@@ -30,8 +30,8 @@ public final class Rows {
     }
 
     /**
-     * The user-visible rows of a stream table: every column except the hidden {@code __pgt_*} ones.
-     * (Not for stream tables over sources without a key, whose rows carry a multiplicity.)
+     * The user-visible rows of a stream table: every column except the hidden {@code __pgt_*} ones, a plain SELECT
+     * (each copy of a duplicate row is a row of its own).
      */
     public static List<String> storage(Connection c, String table) throws SQLException {
         String cols;
